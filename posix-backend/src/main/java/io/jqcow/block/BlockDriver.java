@@ -39,6 +39,14 @@ public interface BlockDriver {
     /** Status of a prefix of [offset, offset + bytes); offset is below length(). */
     BlockStatus blockStatus(long offset, long bytes) throws BlockException;
 
+    /**
+     * Whether a format above may use write-zeroes to allocate space (qcow2's handle_alloc_space).
+     * File nodes answer from the per-filesystem policy; format nodes pass their file's answer on.
+     */
+    default boolean allocZeroWritesAllowed() {
+        return true;
+    }
+
     /** Releases everything; flushes format metadata first when writable. */
     void close() throws BlockException;
 }

@@ -1,0 +1,17 @@
+package io.jqcow.image;
+
+import io.jqcow.block.BlockException;
+import io.jqcow.block.BlockNode;
+import io.jqcow.block.Errno;
+import java.nio.file.Path;
+
+/** Opens images: the file node, format choice (explicit or probed) and the backing chain. */
+public final class Images {
+    private Images() {
+    }
+
+    /** Opens the image at path; the returned node owns (and closes) its children. */
+    public static BlockNode open(Path path, OpenOptions options) throws BlockException {
+        throw new BlockException(Errno.ENOTSUP, "image opening is not implemented yet");
+    }
+}
