@@ -49,7 +49,7 @@ public final class FilesystemPolicy {
         String postEofRule;
         Optional<PolicyTable.Entry> pe = table.lookup(fs, PolicyTable.Setting.POST_EOF_SERIALISE);
         if (!isAuto(postEofOption)) {
-            postEof = PostEofSerialise.parse(postEofOption, "post-eof-serialise option");
+            postEof = parsePostEofOption(postEofOption);
             postEofRule = "per-open option post-eof-serialise=" + postEofOption;
         } else if (pe.isPresent()) {
             postEof = pe.get().postEof();
@@ -104,6 +104,16 @@ public final class FilesystemPolicy {
 
     private static boolean isAuto(String option) {
         return option == null || option.equals(AUTO);
+    }
+
+    private static PostEofSerialise parsePostEofOption(String v) throws BlockException {
+        for (PostEofSerialise p : PostEofSerialise.values()) {
+            if (p.optionName().equals(v)) {
+                return p;
+            }
+        }
+        throw new BlockException(Errno.EINVAL, "Invalid post-eof-serialise option '" + v
+                + "' (expected auto, off, async-only or always)");
     }
 
     private static boolean parseOnOff(String v) throws BlockException {
