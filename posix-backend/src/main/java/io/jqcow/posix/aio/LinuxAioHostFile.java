@@ -1,6 +1,7 @@
 package io.jqcow.posix.aio;
 
 import io.jqcow.block.BlockException;
+import io.jqcow.block.Errno;
 import io.jqcow.posix.HostFile;
 import java.nio.ByteBuffer;
 
@@ -24,8 +25,9 @@ public final class LinuxAioHostFile implements HostFile {
      * Wraps {@code delegate} with a fresh context of {@link LinuxAioContext#DEFAULT_EVENTS} events.
      * On failure the delegate is left open (the caller still owns it).
      *
-     * @param maxBatch most requests per io_submit (QEMU's aio-max-batch; 32 by default)
-     * @throws BlockException ENOTSUP when linux-aio is unavailable (no syscall numbers, ENOSYS)
+     * @param maxBatch most requests per io_submit (QEMU's aio-max-batch); 0 means the default, 32
+     * @throws BlockException ENOTSUP when linux-aio is unavailable (no syscall numbers, ENOSYS);
+     *                        EINVAL for a negative batch size
      */
     public static LinuxAioHostFile wrap(HostFile delegate, int maxBatch) throws BlockException {
         AioAbi abi = AioAbi.forArch(System.getProperty("os.arch"));
@@ -34,8 +36,17 @@ public final class LinuxAioHostFile implements HostFile {
 
     /** As {@link #wrap(HostFile, int)} with a given kernel (tests stand in for it). */
     public static LinuxAioHostFile wrap(HostFile delegate, int maxBatch, AioKernel kernel) throws BlockException {
-        LinuxAioContext ctx = LinuxAioContext.open(kernel, LinuxAioContext.DEFAULT_EVENTS, maxBatch,
-                String.valueOf(delegate.fd()));
+        return wrap(delegate, maxBatch, LinuxAioContext.DEFAULT_EVENTS, kernel);
+    }
+
+    /** With a chosen context size (tests use a small one to exercise the in-flight limit). */
+    static LinuxAioHostFile wrap(HostFile delegate, int maxBatch, int events, AioKernel kernel)
+            throws BlockException {
+        if (maxBatch < 0) {
+            throw new BlockException(Errno.EINVAL, "aio-max-batch must not be negative: " + maxBatch);
+        }
+        int batch = maxBatch == 0 ? LinuxAioContext.DEFAULT_MAX_BATCH : maxBatch;
+        LinuxAioContext ctx = LinuxAioContext.open(kernel, events, batch, String.valueOf(delegate.fd()));
         return new LinuxAioHostFile(delegate, ctx);
     }
 

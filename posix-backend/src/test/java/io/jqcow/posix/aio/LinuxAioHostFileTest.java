@@ -9,7 +9,15 @@ import io.jqcow.block.BlockException;
 import io.jqcow.block.Errno;
 import io.jqcow.posix.HostFile;
 import java.nio.ByteBuffer;
+import com.google.common.util.concurrent.Uninterruptibles;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,6 +83,107 @@ class LinuxAioHostFileTest {
             RandomWriteVerify.run(aio, raw.fd(), 512, 400, 7, false);
         }
         assertTrue(eagains.get() > 0, "the fake kernel returned EAGAIN");
+    }
+
+    /** A context smaller than the queue depth: submitters must wait for completions, not fail. */
+    @Test
+    void moreRequestsThanContextSlotsWaitForRoom(@TempDir Path dir) throws Exception {
+        HostFile raw = rawFile(dir, 256L * BLOCK);
+        try (LinuxAioHostFile aio = LinuxAioHostFile.wrap(raw, 3, 4, realKernel())) {
+            RandomWriteVerify.run(aio, raw.fd(), 256, 200, 11, true);
+        }
+    }
+
+    @Test
+    void batchSizeZeroMeansDefaultAndNegativeIsEinval(@TempDir Path dir) throws Exception {
+        HostFile raw = rawFile(dir, 64L * BLOCK);
+        try (LinuxAioHostFile aio = LinuxAioHostFile.wrap(raw, 0)) {
+            RandomWriteVerify.run(aio, raw.fd(), 64, 64, 5, false);
+        }
+        BlockException e = assertThrows(BlockException.class, () -> LinuxAioHostFile.wrap(raw, -1));
+        assertEquals(Errno.EINVAL, e.errno());
+    }
+
+    /**
+     * close() while requests wait: the batch already inside io_submit must still complete (close
+     * drains), later requests either complete or fail with EBADF, and close() returns.
+     */
+    @Test
+    void closeDrainsWhatIsAlreadySubmitted(@TempDir Path dir) throws Exception {
+        AioKernel real = realKernel();
+        CountDownLatch inSubmit = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger submits = new AtomicInteger();
+        AioKernel gated = new AioKernel() {
+            @Override
+            public long setup(int nrEvents, long ctxp) {
+                return real.setup(nrEvents, ctxp);
+            }
+
+            @Override
+            public long destroy(long ctx) {
+                return real.destroy(ctx);
+            }
+
+            @Override
+            public long submit(long ctx, int n, long iocbpp) {
+                if (submits.getAndIncrement() == 0) {
+                    inSubmit.countDown();
+                    Uninterruptibles.awaitUninterruptibly(release);
+                }
+                return real.submit(ctx, n, iocbpp);
+            }
+
+            @Override
+            public long getEvents(long ctx, int min, int max, long events, long timeout) {
+                return real.getEvents(ctx, min, max, events, timeout);
+            }
+        };
+        HostFile raw = rawFile(dir, 64L * BLOCK);
+        LinuxAioHostFile aio = LinuxAioHostFile.wrap(raw, 4, gated);
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<Long>> writes = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                long block = i;
+                writes.add(pool.submit(() -> {
+                    ByteBuffer b = AlignedBuffers.allocate(BLOCK, BLOCK);
+                    RandomWriteVerify.pattern(b, block, 3);
+                    return aio.pwritev(new ByteBuffer[] {b}, block * BLOCK);
+                }));
+            }
+            inSubmit.await();
+            Future<?> closing = pool.submit(() -> {
+                aio.close();
+                return null;
+            });
+            release.countDown();
+            closing.get();
+            int ok = 0;
+            for (int i = 0; i < writes.size(); i++) {
+                try {
+                    assertEquals(BLOCK, writes.get(i).get());
+                    ok++;
+                    ByteBuffer want = AlignedBuffers.allocate(BLOCK, BLOCK);
+                    RandomWriteVerify.pattern(want, i, 3);
+                    ByteBuffer got = AlignedBuffers.allocate(BLOCK, BLOCK);
+                    int fd = TestFiles.openDirect(raw.path());
+                    try {
+                        assertEquals(BLOCK, TestFiles.pread(fd, got, (long) i * BLOCK));
+                    } finally {
+                        TestFiles.hostFile(raw.path(), fd).close();
+                    }
+                    assertEquals(want, got, "block " + i);
+                } catch (ExecutionException e) {
+                    BlockException be = (BlockException) e.getCause();
+                    assertEquals(Errno.EBADF, be.errno(), be.getMessage());
+                }
+            }
+            assertTrue(ok >= 1, "the batch inside io_submit completed");
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+        }
     }
 
     @Test
