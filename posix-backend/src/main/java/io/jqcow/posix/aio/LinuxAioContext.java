@@ -53,6 +53,8 @@ public final class LinuxAioContext implements AutoCloseable {
     private boolean closing;
     private boolean submitterDone;
     private boolean closed;
+    /** Set when io_getevents failed: nothing can complete any more. */
+    private Errno broken;
 
     private LinuxAioContext(AioKernel kernel, long ctx, int capacity, int maxBatch, String name) {
         this.kernel = kernel;
@@ -102,6 +104,10 @@ public final class LinuxAioContext implements AutoCloseable {
         try {
             lock.lock();
             try {
+                if (broken != null) {
+                    throw new BlockException(broken, offset, "linux-aio context failed earlier: "
+                            + broken.description());
+                }
                 if (closing) {
                     throw new BlockException(Errno.EBADF, offset, "linux-aio context is closed");
                 }
@@ -165,6 +171,10 @@ public final class LinuxAioContext implements AutoCloseable {
 
     /** The submitter's io_submit call; counts the batch in flight before the kernel can finish it. */
     private long ioSubmit(List<AioRequest> batch) {
+        Errno failed = brokenErrno();
+        if (failed != null) {
+            return -failed.code; // the queue rejects them one by one; the reaper would never complete them
+        }
         for (int i = 0; i < batch.size(); i++) {
             AioRequest r = batch.get(i);
             inKernel.put(r.id(), r);
@@ -182,6 +192,15 @@ public final class LinuxAioContext implements AutoCloseable {
 
     private void reject(AioRequest r, int errno) {
         r.complete(-errno);
+    }
+
+    private Errno brokenErrno() {
+        lock.lock();
+        try {
+            return broken;
+        } finally {
+            lock.unlock();
+        }
     }
 
     private void addInFlight(int delta) {
@@ -231,8 +250,10 @@ public final class LinuxAioContext implements AutoCloseable {
 
     /** io_getevents itself failed: nothing more will complete, so fail every waiter. */
     private void failEverything(Errno errno) {
+        Errno kind = errno == Errno.EUNKNOWN ? Errno.EIO : errno;
         lock.lock();
         try {
+            broken = kind;
             closing = true;
             changed.signalAll();
         } finally {
@@ -240,11 +261,11 @@ public final class LinuxAioContext implements AutoCloseable {
         }
         String why = "io_getevents failed: " + errno.description();
         for (AioRequest r : queue.drainAll()) {
-            r.fail(errno, why);
+            r.fail(kind, why);
         }
         for (AioRequest r : inKernel.values()) {
             inKernel.remove(r.id());
-            r.fail(errno, why);
+            r.fail(kind, why);
         }
     }
 

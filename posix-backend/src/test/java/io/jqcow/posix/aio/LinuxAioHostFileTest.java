@@ -237,6 +237,42 @@ class LinuxAioHostFileTest {
         assertEquals(Errno.EBADF, e.errno());
     }
 
+    /** io_getevents failing cannot be provoked either: every waiter and later request gets its errno. */
+    @Test
+    void failingGetEventsFailsRequestsInsteadOfHanging(@TempDir Path dir) throws Exception {
+        AioKernel real = realKernel();
+        AioKernel broken = new AioKernel() {
+            @Override
+            public long setup(int nrEvents, long ctxp) {
+                return real.setup(nrEvents, ctxp);
+            }
+
+            @Override
+            public long destroy(long ctx) {
+                return real.destroy(ctx);
+            }
+
+            @Override
+            public long submit(long ctx, int n, long iocbpp) {
+                return real.submit(ctx, n, iocbpp);
+            }
+
+            @Override
+            public long getEvents(long ctx, int min, int max, long events, long timeout) {
+                return -Errno.EFAULT.code;
+            }
+        };
+        HostFile raw = rawFile(dir, 8L * BLOCK);
+        try (LinuxAioHostFile aio = LinuxAioHostFile.wrap(raw, 4, broken)) {
+            ByteBuffer b = AlignedBuffers.allocate(BLOCK, BLOCK);
+            for (int i = 0; i < 3; i++) {
+                long off = (long) i * BLOCK;
+                BlockException e = assertThrows(BlockException.class, () -> aio.pwritev(new ByteBuffer[] {b}, off));
+                assertEquals(Errno.EFAULT, e.errno(), e.getMessage());
+            }
+        }
+    }
+
     @Test
     void missingIoSetupIsEnotsup() {
         AioKernel noAio = new AioKernel() {
