@@ -17,6 +17,13 @@ import java.util.Optional;
  *       why QEMU applies it everywhere); other known local filesystems off; unknown always.</li>
  *   <li>alloc-zero writes: on everywhere, as in QEMU.</li>
  * </ul>
+ *
+ * <p>Typical use by an opener (nothing here reads globals itself):
+ * <pre>{@code
+ * FilesystemPolicy policy = new FilesystemPolicy(
+ *         PolicyTable.from(System.getenv(), System.getProperties()), KernelVersion.running());
+ * PolicyDecision d = policy.decide(FilesystemType.fromMagic(statfs.f_type), fileOptions);
+ * }</pre>
  */
 public final class FilesystemPolicy {
 
