@@ -45,7 +45,8 @@ public final class AlignmentProbe {
         if (!direct) {
             return new Result(1, 1, 0, 0, logical, physical, statxOff, statxMem, "no O_DIRECT");
         }
-        ByteBuffer arena = AlignedBuffers.allocate(3 * SAFE_DEFAULT, 2 * SAFE_DEFAULT);
+        // 16 KiB at 8 KiB alignment: AlignedBuffers needs a size that is a multiple of the alignment.
+        ByteBuffer arena = AlignedBuffers.allocate(4 * SAFE_DEFAULT, 2 * SAFE_DEFAULT);
         int probedReq = probeRequest(fd, arena);
         int probedMem = probedReq == 0 ? 0 : probeMemory(fd, arena, probedReq);
 

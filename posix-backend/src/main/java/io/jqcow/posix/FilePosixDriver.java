@@ -147,7 +147,16 @@ public final class FilePosixDriver implements BlockDriver {
     private ByteBuffer bounceFor(long n) {
         int align = limits.requestAlignment();
         int size = (int) Math.min(roundUp(n, align), Math.max(MAX_BOUNCE, align));
-        return AlignedBuffers.allocate(size, limits.optMemAlignment());
+        return alignedBuffer(size, limits.optMemAlignment());
+    }
+
+    /**
+     * AlignedBuffers.allocate can come up short when size is not a multiple of the alignment
+     * (alignedSlice rounds the end down too), so allocate whole units and slice.
+     */
+    static ByteBuffer alignedBuffer(int size, int alignment) {
+        int whole = (int) roundUp(size, alignment);
+        return AlignedBuffers.allocate(whole, alignment).slice(0, size);
     }
 
     private static long roundUp(long n, int align) {
