@@ -81,6 +81,10 @@ public final class FilePosixDriver implements BlockDriver {
         return file;
     }
 
+    ZeroWriter zeroWriter() {
+        return zeroWriter;
+    }
+
     /** Whether a vector can be handed to the kernel as is. */
     boolean isZeroCopy(IoVector qiov) {
         return qiov.isAligned(limits.memAlignment(), limits.requestAlignment());
