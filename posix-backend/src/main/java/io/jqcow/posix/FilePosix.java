@@ -58,9 +58,19 @@ public final class FilePosix {
     /** Probes without changing the file (fallocate is tried on a scratch file beside it). */
     public static ProbeReport probe(FileOptions options) throws BlockException {
         validate(options);
-        OpenFile opened = OpenFile.open(options.withReadOnly(true).withCache(CacheMode.NONE));
+        OpenFile opened;
+        boolean direct = true;
         try {
-            return FileProber.probe(opened, maxTransfer(opened.stat()));
+            opened = OpenFile.open(options.withReadOnly(true).withCache(CacheMode.NONE));
+        } catch (BlockException e) {
+            if (e.errno() != Errno.EINVAL) {
+                throw e;
+            }
+            direct = false; // the filesystem refuses O_DIRECT: report what can be known without it
+            opened = OpenFile.open(options.withReadOnly(true).withCache(CacheMode.WRITEBACK));
+        }
+        try {
+            return FileProber.probe(opened, direct, maxTransfer(opened.stat()));
         } finally {
             opened.closeQuietly();
         }

@@ -19,7 +19,7 @@ final class FileProber {
     private FileProber() {
     }
 
-    static ProbeReport probe(OpenFile opened, long maxTransfer) throws BlockException {
+    static ProbeReport probe(OpenFile opened, boolean direct, long maxTransfer) throws BlockException {
         StatfsResult fs;
         try {
             fs = Syscalls.fstatfs(opened.fd());
@@ -27,7 +27,7 @@ final class FileProber {
             throw e.toBlockWithReason(-1, "Could not probe '" + opened.displayPath() + "'");
         }
         StatxResult st = opened.stat();
-        AlignmentProbe.Result a = AlignmentProbe.probe(opened.fd(), true, st.isBlockDevice(), st);
+        AlignmentProbe.Result a = AlignmentProbe.probe(opened.fd(), direct, st.isBlockDevice(), st);
         Support[] modes = st.isBlockDevice()
                 ? new Support[] {Support.UNKNOWN, Support.UNKNOWN, Support.UNKNOWN, Support.NO}
                 : scratchProbe(Path.of(opened.displayPath()).toAbsolutePath().getParent());

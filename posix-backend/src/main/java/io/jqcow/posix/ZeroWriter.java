@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * modes, remembering each mode that answered ENOTSUP so later calls skip it:
  * ZERO_RANGE; else PUNCH_HOLE|KEEP_SIZE followed by a plain allocate of the same range (so the
  * range ends up allocated and reads zero); else, only when the range starts at or after EOF, a
- * plain allocate; else ENOTSUP for the caller's fallback. Block devices use the kernel's zero-out.
+ * plain allocate; else ENOTSUP for the caller's fallback. With MAY_UNMAP inside the file a bare
+ * PUNCH_HOLE comes first (the range may end up deallocated). Block devices use the kernel's zero-out.
  */
 final class ZeroWriter {
     private static final int ZERO_RANGE = HostFile.FALLOC_FL_ZERO_RANGE;
@@ -44,6 +45,14 @@ final class ZeroWriter {
             ctx.serialise();
             ctx.waitForConflicts();
             size = file.size();
+        }
+        if (RequestFlags.has(flags, RequestFlags.MAY_UNMAP) && punchWorks.get() && offset < size
+                && attempt(PUNCH, offset, Math.min(bytes, size - offset), punchWorks)) {
+            // The caller allows deallocation: a hole reads as zeroes and frees the space.
+            if (offset + bytes > size) {
+                file.ftruncate(offset + bytes);
+            }
+            return;
         }
         if (zeroRangeWorks.get() && attempt(ZERO_RANGE, offset, bytes, zeroRangeWorks)) {
             return;

@@ -107,6 +107,28 @@ class FilePosixDriverTest {
     }
 
     @Test
+    void writeZeroesWithMayUnmapLeavesAHole() throws Exception {
+        Path p = TestSupport.newFile(dir, "u.img", TestSupport.pattern(MIB, 17));
+        try (var d = closing(open(p, CacheMode.WRITEBACK))) {
+            long full = allocatedBlocks(p);
+            d.get().writeZeroes(RequestContext.NONE, 65536, 65536, RequestFlags.MAY_UNMAP);
+            BlockStatus s = d.get().blockStatus(65536, 65536);
+            assertTrue(s.zero() && !s.data(), "reads as a hole: " + s);
+            assertEquals(full - 128, allocatedBlocks(p), "64 KiB (128 sectors) deallocated");
+            d.get().writeZeroes(RequestContext.NONE, 0, 65536, 0);
+            // ZERO_RANGE keeps the blocks (as unwritten extents, which SEEK_DATA shows as a hole)
+            assertEquals(full - 128, allocatedBlocks(p), "without MAY_UNMAP the range stays allocated");
+            // reaching past EOF still sets the new length
+            d.get().writeZeroes(RequestContext.NONE, MIB - 4096, 8192, RequestFlags.MAY_UNMAP);
+            assertEquals(MIB + 4096, d.get().length());
+        }
+        byte[] onDisk = Files.readAllBytes(p);
+        assertTrue(IoVector.wrap(onDisk).isZero(0, 131072));
+        assertTrue(IoVector.wrap(onDisk).isZero(MIB - 4096, 8192));
+        assertFalse(IoVector.wrap(onDisk).isZero(131072, 4096));
+    }
+
+    @Test
     void writeZeroesLadderOnTmpfsPunchesAndReallocates() throws Exception {
         Path shm = TestSupport.tmpfsDir();
         assumeTrue(shm != null, "no tmpfs");
