@@ -34,6 +34,17 @@ public final class FilePosix {
     public static FilePosixDriver openDriver(FileOptions options, UnaryOperator<HostFile> decorator,
                                              boolean serialisePostEofZeroWrites, boolean allocZeroWritesAllowed)
             throws BlockException {
+        return openDriver(options, decorator, serialisePostEofZeroWrites, allocZeroWritesAllowed,
+                LockRequest.forOpen(options.readOnly(), options.forceShare()));
+    }
+
+    /**
+     * As above with explicit lock permissions (e.g. a raw image, where QEMU shares everything);
+     * {@link FilePosixDriver#updateLocks} changes them later.
+     */
+    public static FilePosixDriver openDriver(FileOptions options, UnaryOperator<HostFile> decorator,
+                                             boolean serialisePostEofZeroWrites, boolean allocZeroWritesAllowed,
+                                             LockRequest locks) throws BlockException {
         validate(options);
         if (options.aio() != AioMode.THREADS && decorator == null) {
             throw new BlockException(Errno.ENOTSUP, "aio=" + options.aio().qemuName()
@@ -41,14 +52,14 @@ public final class FilePosix {
         }
         OpenFile opened = OpenFile.open(options);
         try {
-            ImageLock.acquireFor(opened.fd(), options);
+            ImageLock lock = ImageLock.acquireFor(opened.fd(), options, locks);
             AlignmentProbe.Result align = AlignmentProbe.probe(opened.fd(), options.cache().direct,
                     opened.stat().isBlockDevice(), opened.stat());
             Limits limits = limitsFor(align, maxTransfer(opened.stat()));
             HostFile host = new PosixHostFile(opened.displayPath(), opened.fd(), opened.stat().isBlockDevice());
             HostFile wrapped = decorator == null ? host : decorator.apply(host);
             return new FilePosixDriver(wrapped, opened.displayPath(), options.cache(), options.readOnly(), limits,
-                    serialisePostEofZeroWrites, allocZeroWritesAllowed);
+                    serialisePostEofZeroWrites, allocZeroWritesAllowed, lock);
         } catch (BlockException | RuntimeException e) {
             opened.closeQuietly();
             throw e;

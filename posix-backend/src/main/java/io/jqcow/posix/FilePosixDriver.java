@@ -29,14 +29,16 @@ public final class FilePosixDriver implements BlockDriver {
     private final Limits limits;
     private final ZeroWriter zeroWriter;
     private final boolean allocZeroWritesAllowed;
+    private final ImageLock lock;
 
     /**
      * @param serialisePostEofZeroWrites the resolved XFS policy: zero-writes reaching past EOF
      *                                   exclude every other request while they run
      * @param allocZeroWritesAllowed     the resolved policy for qcow2's allocation zero-writes
+     * @param lock                       the image lock on the file's descriptor (dropped when it closes)
      */
     public FilePosixDriver(HostFile file, String name, CacheMode cache, boolean readOnly, Limits limits,
-                           boolean serialisePostEofZeroWrites, boolean allocZeroWritesAllowed) {
+                           boolean serialisePostEofZeroWrites, boolean allocZeroWritesAllowed, ImageLock lock) {
         this.file = file;
         this.name = name;
         this.cache = cache;
@@ -44,6 +46,7 @@ public final class FilePosixDriver implements BlockDriver {
         this.limits = limits;
         this.zeroWriter = new ZeroWriter(file, serialisePostEofZeroWrites);
         this.allocZeroWritesAllowed = allocZeroWritesAllowed;
+        this.lock = lock;
     }
 
     @Override
@@ -79,6 +82,16 @@ public final class FilePosixDriver implements BlockDriver {
     /** The file under this driver (possibly decorated). */
     public HostFile hostFile() {
         return file;
+    }
+
+    /** The image lock held through this file's descriptor. */
+    public ImageLock imageLock() {
+        return lock;
+    }
+
+    /** QEMU's permission update: re-takes the image locks for {@code request} (EAGAIN on conflict). */
+    public void updateLocks(LockRequest request) throws BlockException {
+        lock.update(request);
     }
 
     ZeroWriter zeroWriter() {

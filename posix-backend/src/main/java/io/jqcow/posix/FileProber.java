@@ -29,7 +29,7 @@ final class FileProber {
         StatxResult st = opened.stat();
         AlignmentProbe.Result a = AlignmentProbe.probe(opened.fd(), direct, st.isBlockDevice(), st);
         Support[] modes = st.isBlockDevice()
-                ? new Support[] {Support.UNKNOWN, Support.UNKNOWN, Support.UNKNOWN, Support.NO}
+                ? new Support[] {Support.UNKNOWN, Support.UNKNOWN, Support.UNKNOWN, seekWorks(opened.fd())}
                 : scratchProbe(Path.of(opened.displayPath()).toAbsolutePath().getParent());
         return new ProbeReport(opened.displayPath(), fs.type(), fs.blockSize(), st.isBlockDevice(),
                 a.logicalBlockSize(), a.physicalBlockSize(), a.statxDioOffset(), a.statxDioMemory(),
@@ -72,6 +72,16 @@ final class FileProber {
             } catch (IOException ignored) {
                 // a leftover hidden scratch file is harmless
             }
+        }
+    }
+
+    /** SEEK_DATA is a read-only question, safe to ask of a device (Linux answers EINVAL there). */
+    private static Support seekWorks(int fd) {
+        try {
+            Syscalls.seek(fd, 0, Syscalls.SEEK_DATA);
+            return Support.YES;
+        } catch (PosixError e) {
+            return e.errno() == PosixError.ENXIO ? Support.YES : Support.NO;
         }
     }
 

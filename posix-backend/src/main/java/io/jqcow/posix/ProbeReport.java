@@ -4,7 +4,8 @@ package io.jqcow.posix;
  * What file-posix learns about a file or device, for "jqcow probe" and for the policy glue.
  *
  * @param path                  what was probed
- * @param fsMagic               fstatfs f_type of the filesystem holding the file (naming is elsewhere)
+ * @param fsMagic               fstatfs f_type of the filesystem holding the file (naming is elsewhere);
+ *                              for a device node that is the filesystem holding the node (devtmpfs)
  * @param fsBlockSize           fstatfs f_bsize
  * @param blockDevice           whether path is a block device
  * @param logicalBlockSize      BLKSSZGET, 0 when not a device

@@ -82,6 +82,35 @@ class ImageLockTest {
     }
 
     @Test
+    void permissionUpdatesRestoreOnConflict() throws Exception {
+        Path p = TestSupport.newFile(dir, "u.img", new byte[4096]);
+        LockRequest shareAll = new LockRequest(
+                LockPermission.maskOf(LockPermission.CONSISTENT_READ, LockPermission.WRITE), 0);
+        FilePosixDriver a = FilePosix.openDriver(FileOptions.defaults(p, false), null, false, true, shareAll);
+        try {
+            FilePosixDriver b = FilePosix.openDriver(FileOptions.defaults(p, false), null, false, true, shareAll);
+            try {
+                assertEquals(List.of(100L, 101L), a.imageLock().lockedBytes());
+                BlockException e = assertThrows(BlockException.class,
+                        () -> a.updateLocks(LockRequest.forOpen(false, false)));
+                assertTrue(e.getMessage().startsWith("Failed to get shared \"write\" lock"), e.getMessage());
+                assertEquals(List.of(100L, 101L), a.imageLock().lockedBytes(), "old state kept");
+                assertEquals(shareAll, a.imageLock().current());
+            } finally {
+                b.close();
+            }
+            a.updateLocks(LockRequest.forOpen(false, false));
+            assertEquals(List.of(100L, 101L, 103L, 201L, 203L), TestSupport.lockedBytes(TestSupport.ofdLocks(p)));
+            a.updateLocks(LockRequest.forOpen(true, false));
+            assertEquals(List.of(100L, 201L, 203L), TestSupport.lockedBytes(TestSupport.ofdLocks(p)));
+            a.imageLock().release();
+            assertEquals(List.of(), TestSupport.ofdLocks(p));
+        } finally {
+            a.close();
+        }
+    }
+
+    @Test
     void qemuIoHoldingTheImageBlocksOurWriter() throws Exception {
         TestSupport.assumeTool("qemu-io");
         Path p = qcow2();

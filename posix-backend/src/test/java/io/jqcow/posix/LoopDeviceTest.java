@@ -71,6 +71,7 @@ class LoopDeviceTest {
         assertTrue(r.memAlignment() >= 1 && r.memAlignment() <= 4096);
         assertTrue(r.maxTransfer() >= 4096 && r.maxTransfer() % 4096 == 0, "max_sectors_kb: " + r.maxTransfer());
         assertEquals(ProbeReport.Support.UNKNOWN, r.zeroRange(), "never fallocate on a user's device");
+        assertEquals(ProbeReport.Support.NO, r.seekData(), "Linux block devices have no SEEK_DATA");
     }
 
     @Test
