@@ -30,6 +30,7 @@ public final class FilePosixDriver implements BlockDriver {
     private final ZeroWriter zeroWriter;
     private final boolean allocZeroWritesAllowed;
     private final ImageLock lock;
+    private final BouncePool bounces;
 
     /**
      * @param serialisePostEofZeroWrites the resolved XFS policy: zero-writes reaching past EOF
@@ -47,6 +48,9 @@ public final class FilePosixDriver implements BlockDriver {
         this.zeroWriter = new ZeroWriter(file, serialisePostEofZeroWrites);
         this.allocZeroWritesAllowed = allocZeroWritesAllowed;
         this.lock = lock;
+        // MAX_BOUNCE is a multiple of every power-of-two alignment up to it, so chunks stay aligned.
+        int bounceSize = Math.max(MAX_BOUNCE, Math.max(limits.requestAlignment(), limits.optMemAlignment()));
+        this.bounces = new BouncePool(bounceSize, limits.optMemAlignment(), 4);
     }
 
     @Override
@@ -116,7 +120,16 @@ public final class FilePosixDriver implements BlockDriver {
             }
             return;
         }
-        ByteBuffer bounce = bounceFor(n);
+        ByteBuffer bounce = bounces.acquire();
+        try {
+            bouncedRead(offset, qiov, bounce);
+        } finally {
+            bounces.release(bounce);
+        }
+    }
+
+    private void bouncedRead(long offset, IoVector qiov, ByteBuffer bounce) throws BlockException {
+        long n = qiov.size();
         long done = 0;
         int align = limits.requestAlignment();
         while (done < n) {
@@ -145,26 +158,23 @@ public final class FilePosixDriver implements BlockDriver {
         if (isZeroCopy(qiov)) {
             file.pwritev(qiov.segments(), offset);
         } else {
-            ByteBuffer bounce = bounceFor(n);
-            long done = 0;
-            while (done < n) {
-                int len = (int) Math.min(bounce.capacity(), n - done);
-                ByteBuffer chunk = bounce.slice(0, len);
-                qiov.copyTo(done, chunk.duplicate());
-                file.pwritev(new ByteBuffer[] {chunk}, offset + done);
-                done += len;
+            ByteBuffer bounce = bounces.acquire();
+            try {
+                long done = 0;
+                while (done < n) {
+                    int len = (int) Math.min(bounce.capacity(), n - done);
+                    ByteBuffer chunk = bounce.slice(0, len);
+                    qiov.copyTo(done, chunk.duplicate());
+                    file.pwritev(new ByteBuffer[] {chunk}, offset + done);
+                    done += len;
+                }
+            } finally {
+                bounces.release(bounce);
             }
         }
         if (RequestFlags.has(flags, RequestFlags.FUA) && !cache.dsync && !cache.noFlush) {
             file.sync(true);
         }
-    }
-
-    /** One aligned buffer, at most {@link #MAX_BOUNCE} (a multiple of every power-of-two alignment up to it). */
-    private ByteBuffer bounceFor(long n) {
-        int align = limits.requestAlignment();
-        int size = (int) Math.min(roundUp(n, align), Math.max(MAX_BOUNCE, align));
-        return alignedBuffer(size, limits.optMemAlignment());
     }
 
     /**
