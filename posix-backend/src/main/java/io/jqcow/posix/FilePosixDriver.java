@@ -14,9 +14,11 @@ import java.nio.ByteBuffer;
 
 /**
  * QEMU's file/host_device driver over a {@link HostFile}. Reads and writes go straight to the
- * kernel when the vector already satisfies O_DIRECT (every segment direct, memAlignment-aligned
- * base, requestAlignment-multiple length — since Linux 6.0 each iovec is checked on its own);
- * otherwise they bounce through an aligned buffer.
+ * kernel only when the vector is safe for O_DIRECT everywhere: every segment direct, its base
+ * memAlignment-aligned and its length a requestAlignment multiple. Whether the kernel accepts less
+ * (e.g. 512-byte iovecs on a 4K device) depends on the kernel version and the device's queue limits,
+ * so anything else bounces through an aligned buffer. Requests must be requestAlignment-aligned
+ * (the request layer guarantees it); past EOF, reads return zeroes.
  */
 public final class FilePosixDriver implements BlockDriver {
     /** Largest bounce buffer; bigger unaligned requests bounce in chunks of this size. */
