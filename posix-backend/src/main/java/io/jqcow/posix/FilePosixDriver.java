@@ -215,7 +215,7 @@ public final class FilePosixDriver implements BlockDriver {
     public void truncate(RequestContext ctx, long length, boolean exact, PreallocMode prealloc)
             throws BlockException {
         checkWritable(length);
-        new Truncation(file).truncate(length, exact, prealloc);
+        new Truncation(file, limits.requestAlignment()).truncate(length, exact, prealloc);
     }
 
     @Override

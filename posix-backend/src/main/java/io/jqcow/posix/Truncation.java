@@ -11,9 +11,12 @@ final class Truncation {
     private static final int ZERO_CHUNK = 1 << 20;
 
     private final HostFile file;
+    /** Granularity of the zero writes: satisfies O_DIRECT for any request alignment up to it. */
+    private final int unit;
 
-    Truncation(HostFile file) {
+    Truncation(HostFile file, int requestAlignment) {
         this.file = file;
+        this.unit = Math.max(4096, requestAlignment);
     }
 
     void truncate(long length, boolean exact, PreallocMode prealloc) throws BlockException {
@@ -43,8 +46,7 @@ final class Truncation {
             }
             case FULL -> {
                 if (length > current) {
-                    writeZeroBytes(current, length);
-                    file.sync(true);
+                    preallocateFull(current, length);
                 } else {
                     file.ftruncate(length);
                 }
@@ -67,11 +69,18 @@ final class Truncation {
         }
     }
 
-    /** Real zero data for preallocation=full (the point is that the blocks are written). */
-    private void writeZeroBytes(long from, long to) throws BlockException {
+    /**
+     * Real zero data for preallocation=full (the point is that the blocks are written). Every write
+     * is unit-aligned so O_DIRECT descriptors take it: the file is extended first (the partial unit
+     * after the old end already shares an allocated block with the old data), whole units are
+     * written, and a last unit that overshoots is cut back.
+     */
+    private void preallocateFull(long current, long length) throws BlockException {
+        file.ftruncate(length);
+        long from = roundUp(current);
+        long to = roundUp(length);
         ByteBuffer zeroes = AlignedBuffers.allocate(ZERO_CHUNK, 4096);
-        long pos = from;
-        while (pos < to) {
+        for (long pos = from; pos < to; ) {
             int len = (int) Math.min(ZERO_CHUNK, to - pos);
             try {
                 file.pwritev(new ByteBuffer[] {zeroes.slice(0, len)}, pos);
@@ -81,5 +90,13 @@ final class Truncation {
             }
             pos += len;
         }
+        if (to > length) {
+            file.ftruncate(length);
+        }
+        file.sync(true);
+    }
+
+    private long roundUp(long v) {
+        return (v + unit - 1) / unit * unit;
     }
 }

@@ -78,6 +78,6 @@ class DriverCallOrderTest {
         } finally {
             d.close();
         }
-        assertEquals("pwritev,pwritev,sync(true)", String.join(",", log), "1.5 MiB in 1 MiB chunks");
+        assertEquals("ftruncate,pwritev,pwritev,sync(true)", String.join(",", log), "1.5 MiB in 1 MiB chunks");
     }
 }

@@ -238,6 +238,21 @@ class FilePosixDriverTest {
     }
 
     @Test
+    void fullPreallocationFromAnUnalignedEndWorksWithODirect() throws Exception {
+        byte[] content = TestSupport.pattern(5000, 18);
+        Path p = TestSupport.newFile(dir, "k.img", content);
+        try (var d = closing(open(p, CacheMode.NONE))) {
+            d.get().truncate(RequestContext.NONE, 70000, true, PreallocMode.FULL);
+            assertEquals(70000, d.get().length());
+        }
+        byte[] onDisk = Files.readAllBytes(p);
+        assertEquals(70000, onDisk.length);
+        assertArrayEquals(content, Arrays.copyOf(onDisk, 5000));
+        assertTrue(IoVector.wrap(onDisk).isZero(5000, 70000 - 5000));
+        assertTrue(allocatedBlocks(p) >= 70000 / 512, "every block written: " + allocatedBlocks(p));
+    }
+
+    @Test
     void readOnlyNodesRefuseWrites() throws Exception {
         Path p = TestSupport.newFile(dir, "i.img", new byte[4096]);
         try (var d = closing(FilePosix.openDriver(FileOptions.defaults(p, true)))) {
