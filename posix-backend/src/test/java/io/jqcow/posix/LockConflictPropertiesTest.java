@@ -15,7 +15,7 @@ import net.jqwik.api.constraints.IntRange;
  * For any two permission sets, a second open on its own descriptor fails exactly when one side holds
  * a permission the other refuses to share, and names the first conflicting permission as QEMU does.
  */
-class LockConflictProperties {
+class LockConflictPropertiesTest {
 
     @Property(tries = 200)
     void secondOpenConflictsExactlyWhenPermissionsClash(

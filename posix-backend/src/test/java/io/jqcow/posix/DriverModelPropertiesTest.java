@@ -21,7 +21,7 @@ import net.jqwik.api.constraints.IntRange;
  * cut, randomly placed (heap, direct, misaligned) segments, must match a plain byte-array model,
  * with and without O_DIRECT.
  */
-class DriverModelProperties {
+class DriverModelPropertiesTest {
     private static final int UNIT = 512;
     private static final int FILE_UNITS = 256;
 
