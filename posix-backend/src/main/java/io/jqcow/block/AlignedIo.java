@@ -158,8 +158,15 @@ final class AlignedIo {
         boolean fallback = false;
         ByteBuffer zeroes = null;
         for (long pos = offset; pos < end; ) {
-            long next = AlignMath.aligned(pos, granule) ? pos + maxZero : AlignMath.up(pos, granule);
-            long n = Math.min(next, end) - pos;
+            long n;
+            if (!AlignMath.aligned(pos, granule)) {
+                n = Math.min(AlignMath.up(pos, granule), end) - pos; // head up to the first granule
+            } else {
+                n = Math.min(maxZero, end - pos);
+                if (n > granule) {
+                    n = AlignMath.down(n, granule); // keep whole granules; a partial tail goes alone
+                }
+            }
             boolean last = pos + n == end;
             if (!fallback) {
                 try {
