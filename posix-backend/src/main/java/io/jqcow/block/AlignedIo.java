@@ -143,7 +143,7 @@ final class AlignedIo {
         ByteBuffer block = readBlock(ctx, blockStart);
         IoVector v = IoVector.of(block);
         v.zero(from - blockStart, to - from);
-        write(ctx, blockStart, v, flags);
+        write(ctx, blockStart, v, flags & RequestFlags.FUA);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.jqcow.block;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The generic block layer in front of one driver: every public call goes through here.
@@ -199,7 +200,9 @@ public final class RequestLayer implements BlockNode {
         } catch (BlockException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return threads.submit(() -> {
+        AtomicBoolean started = new AtomicBoolean();
+        CompletableFuture<Void> future = threads.submit(() -> {
+            started.set(true);
             try {
                 work.run();
                 return null;
@@ -207,6 +210,13 @@ public final class RequestLayer implements BlockNode {
                 gate.exit();
             }
         });
+        // A pool that refused the task never ran it: leave the gate here, or close would hang.
+        future.whenComplete((ok, failure) -> {
+            if (!started.get()) {
+                gate.exit();
+            }
+        });
+        return future;
     }
 
     @Override

@@ -38,6 +38,7 @@ public final class TrackedRequests {
     private final Condition changed = lock.newCondition();
     private final List<TrackedRequest> inFlight = new ArrayList<>();
     private long nextSequence;
+    private int waiters;
 
     /** Registers a request with window [offset, offset + bytes). */
     public TrackedRequest begin(RequestType type, long offset, long bytes, boolean serialising) {
@@ -114,10 +115,17 @@ public final class TrackedRequests {
                 throw new IllegalStateException("request already ended: " + r);
             }
             r.setWaiting(true);
-            // Earlier waiters blocked by us under rule 2 must re-check now that we wait.
-            changed.signalAll();
-            while (findBlocker(r) != null) {
-                changed.await();
+            if (waiters > 0) {
+                // Earlier waiters blocked by us under rule 2 must re-check now that we wait.
+                changed.signalAll();
+            }
+            waiters++;
+            try {
+                while (findBlocker(r) != null) {
+                    changed.await();
+                }
+            } finally {
+                waiters--;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -276,4 +276,27 @@ class RequestLayerTest {
         write.get(30, TimeUnit.SECONDS);
         assertTrue(writeDone.get());
     }
+
+    @Test
+    void asyncCallRefusedByAShutDownPoolDoesNotBlockClose() throws Exception {
+        RequestThreads dead = new RequestThreads("dead", 1);
+        dead.close();
+        RecordingDriver rec = new RecordingDriver(new MemoryDriver(8192, A4K));
+        RequestLayer node = new RequestLayer(rec, dead);
+        ExecutionException e = assertThrows(ExecutionException.class,
+                () -> node.flushAsync().get(30, TimeUnit.SECONDS));
+        assertEquals(Errno.ECANCELED, ((BlockException) e.getCause()).errno());
+        Thread closer = new Thread(() -> {
+            try {
+                node.close();
+            } catch (BlockException ex) {
+                throw new IllegalStateException(ex);
+            }
+        });
+        closer.setDaemon(true);
+        closer.start();
+        closer.join(30_000);
+        assertFalse(closer.isAlive(), "close hung on a request that never ran");
+        assertEquals(1, rec.calls("close").size());
+    }
 }
