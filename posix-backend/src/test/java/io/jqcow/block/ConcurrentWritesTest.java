@@ -50,7 +50,7 @@ class ConcurrentWritesTest {
                 writes.add(node.writeAsync(from, IoVector.wrap(Arrays.copyOfRange(model, from, to)), 0));
                 from = to;
             }
-            CompletableFuture.allOf(writes.toArray(new CompletableFuture[0])).get(60, TimeUnit.SECONDS);
+            CompletableFuture.allOf(writes.toArray(new CompletableFuture<?>[0])).get(60, TimeUnit.SECONDS);
             byte[] back = new byte[size];
             node.read(0, back, 0, size);
             assertArrayEquals(model, back);
@@ -70,7 +70,7 @@ class ConcurrentWritesTest {
                 Arrays.fill(data, (byte) w);
                 writes.add(node.writeAsync(1024, IoVector.wrap(data), 0));
             }
-            CompletableFuture.allOf(writes.toArray(new CompletableFuture[0])).get(60, TimeUnit.SECONDS);
+            CompletableFuture.allOf(writes.toArray(new CompletableFuture<?>[0])).get(60, TimeUnit.SECONDS);
             byte[] back = new byte[4096];
             node.read(0, back, 0, 4096);
             byte winner = back[1024];

@@ -80,7 +80,8 @@ class MemoryDriverTest {
 
     @Test
     void requestThreadsAreNamedDaemonsAndReportFailures() throws Exception {
-        try (RequestThreads threads = new RequestThreads("named", 2)) {
+        RequestThreads threads = new RequestThreads("named", 2);
+        {
             Thread t = threads.submit(Thread::currentThread).get();
             assertTrue(t.getName().startsWith("named-"), t.getName());
             assertTrue(t.isDaemon());

@@ -112,7 +112,7 @@ class RequestLayerConflictPropertyTest {
             for (Op op : ops) {
                 futures.add(submit(node, op));
             }
-            CompletableFuture.allOf(futures.toArray(new CompletableFuture[0])).get(60, TimeUnit.SECONDS);
+            CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).get(60, TimeUnit.SECONDS);
             assertEquals(List.of(), driver.checker.violations());
             assertEquals(0, node.trackedRequests().inFlightCount());
         }

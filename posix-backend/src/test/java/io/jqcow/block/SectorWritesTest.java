@@ -38,7 +38,7 @@ class SectorWritesTest {
                 Arrays.fill(sector, (byte) (i + 1));
                 writes.add(node.writeAsync(i * 512L, IoVector.wrap(sector), 0));
             }
-            CompletableFuture.allOf(writes.toArray(new CompletableFuture[0])).get(60, TimeUnit.SECONDS);
+            CompletableFuture.allOf(writes.toArray(new CompletableFuture<?>[0])).get(60, TimeUnit.SECONDS);
             byte[] back = new byte[8192];
             node.read(0, back, 0, back.length);
             for (int i = 0; i < 16; i++) {
