@@ -81,19 +81,17 @@ class MemoryDriverTest {
     @Test
     void requestThreadsAreNamedDaemonsAndReportFailures() throws Exception {
         RequestThreads threads = new RequestThreads("named", 2);
-        {
-            Thread t = threads.submit(Thread::currentThread).get();
-            assertTrue(t.getName().startsWith("named-"), t.getName());
-            assertTrue(t.isDaemon());
-            var failed = threads.submit(() -> {
-                throw BlockException.eio(7, "boom");
-            });
-            var e = assertThrows(java.util.concurrent.ExecutionException.class, failed::get);
-            assertEquals(Errno.EIO, ((BlockException) e.getCause()).errno());
-            threads.close();
-            var rejected = assertThrows(java.util.concurrent.ExecutionException.class,
-                    () -> threads.submit(() -> 1).get());
-            assertEquals(Errno.ECANCELED, ((BlockException) rejected.getCause()).errno());
-        }
+        Thread t = threads.submit(Thread::currentThread).get();
+        assertTrue(t.getName().startsWith("named-"), t.getName());
+        assertTrue(t.isDaemon());
+        var failed = threads.submit(() -> {
+            throw BlockException.eio(7, "boom");
+        });
+        var e = assertThrows(java.util.concurrent.ExecutionException.class, failed::get);
+        assertEquals(Errno.EIO, ((BlockException) e.getCause()).errno());
+        threads.close();
+        var rejected = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> threads.submit(() -> 1).get());
+        assertEquals(Errno.ECANCELED, ((BlockException) rejected.getCause()).errno());
     }
 }
