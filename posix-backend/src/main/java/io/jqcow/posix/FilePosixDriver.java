@@ -179,15 +179,6 @@ public final class FilePosixDriver implements BlockDriver {
         }
     }
 
-    /**
-     * AlignedBuffers.allocate can come up short when size is not a multiple of the alignment
-     * (alignedSlice rounds the end down too), so allocate whole units and slice.
-     */
-    static ByteBuffer alignedBuffer(int size, int alignment) {
-        int whole = (int) roundUp(size, alignment);
-        return AlignedBuffers.allocate(whole, alignment).slice(0, size);
-    }
-
     private static long roundUp(long n, int align) {
         return (n + align - 1) / align * align;
     }

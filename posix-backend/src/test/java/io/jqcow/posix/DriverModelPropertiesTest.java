@@ -1,5 +1,6 @@
 package io.jqcow.posix;
 
+import io.jqcow.block.AlignedBuffers;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import io.jqcow.block.IoVector;
@@ -92,7 +93,7 @@ class DriverModelPropertiesTest {
                 case 1 -> b = TestSupport.direct(Arrays.copyOfRange(data, pos, pos + len), 4096);
                 default -> {
                     int shift = 1 + rnd.nextInt(63);
-                    ByteBuffer raw = FilePosixDriver.alignedBuffer(len + shift, 64).position(shift);
+                    ByteBuffer raw = AlignedBuffers.allocate(len + shift, 64).position(shift);
                     raw.put(data, pos, len).position(shift);
                     b = raw.slice();
                 }

@@ -1,5 +1,6 @@
 package io.jqcow.posix;
 
+import io.jqcow.block.AlignedBuffers;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -55,7 +56,7 @@ class FilePosixDriverTest {
         byte[] data = TestSupport.pattern(4096, 11);
         try (var d = closing(open(p, CacheMode.NONE))) {
             // a heap segment and a direct one at an odd address: both need the bounce buffer
-            ByteBuffer odd = FilePosixDriver.alignedBuffer(2048 + 1, 4096).position(1);
+            ByteBuffer odd = AlignedBuffers.allocate(2048 + 1, 4096).position(1);
             odd.put(data, 2048, 2048).position(1);
             IoVector v = IoVector.of(ByteBuffer.wrap(data, 0, 2048), odd);
             assertFalse(d.get().isZeroCopy(v));

@@ -1,5 +1,6 @@
 package io.jqcow.posix;
 
+import io.jqcow.block.AlignedBuffers;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -104,7 +105,7 @@ class LoopDeviceTest {
             ByteBuffer[] segs = new ByteBuffer[8];
             for (int i = 0; i < 8; i++) {
                 // 512-byte pieces at 512-aligned (but not 4K-aligned) addresses
-                ByteBuffer b = FilePosixDriver.alignedBuffer(1024, 1024).position(512);
+                ByteBuffer b = AlignedBuffers.allocate(1024, 1024).position(512);
                 b.put(data, i * 512, 512).position(512);
                 segs[i] = b.slice();
             }

@@ -1,5 +1,6 @@
 package io.jqcow.posix;
 
+import io.jqcow.block.AlignedBuffers;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -86,7 +87,7 @@ final class TestSupport {
     }
 
     static ByteBuffer direct(byte[] data, int alignment) {
-        ByteBuffer b = FilePosixDriver.alignedBuffer(data.length, alignment);
+        ByteBuffer b = AlignedBuffers.allocate(data.length, alignment);
         b.put(data).flip();
         return b;
     }
