@@ -1,0 +1,87 @@
+package io.jqcow.tools;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jqcow.fixtures.xfs.RaceOrder;
+import io.jqcow.fixtures.xfs.RacePromise;
+import io.jqcow.fixtures.xfs.XfsRaceResult;
+import io.jqcow.posix.AioMode;
+import io.jqcow.posix.PostEofSerialise;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The command end to end on a temp dir (real file, simulated kernel), plus its exit-code mapping. */
+class ReplayXfsCommandTest {
+    @TempDir
+    Path dir;
+
+    private record Run(int exit, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = new CommandLine(new ReplayXfsCommand());
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int exit = cl.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void offReproducesTheLossAndMatches() throws Exception {
+        Run r = run("--policy", "off", "--aio", "native", "--runs", "2", "--json", dir.toString());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertEquals(0, r.exit(), r.out() + r.err());
+        assertEquals(2, j.get("runs").asInt());
+        assertEquals(2, j.get("lost").asInt());
+        assertEquals("off", j.get("policy").asText());
+        assertEquals("native", j.get("aio").asText());
+        assertTrue(j.get("matches").asBoolean());
+        assertEquals(RacePromise.LOSS_REPRODUCED.description(), j.get("expected").asText());
+        try (var files = Files.list(dir)) {
+            assertEquals(0, files.count(), "the race file is removed");
+        }
+    }
+
+    @Test
+    void alwaysLosesNothingAndPrintsASummary() {
+        Run r = run("--policy", "always", "--aio", "threads", "--runs", "2", "--order", "zero-first",
+                "--sample-wait-ms", "50", dir.toString());
+        assertEquals(0, r.exit(), r.out() + r.err());
+        assertTrue(r.out().contains("0 of 2 races lost"), r.out());
+        assertTrue(r.out().contains("MATCHES"), r.out());
+    }
+
+    @Test
+    void badUsageExitsTwo() {
+        assertEquals(2, run("--policy", "sometimes", dir.toString()).exit());
+        assertEquals(2, run("--aio", "io_uring", dir.toString()).exit());
+        assertEquals(2, run("--runs", "0", dir.toString()).exit());
+        assertEquals(2, run("--order", "sideways", dir.toString()).exit());
+    }
+
+    @Test
+    void exitCodeFollowsThePromise() {
+        assertEquals(1, ReplayXfsCommand.exitCode(result(PostEofSerialise.ALWAYS, AioMode.NATIVE, 1)));
+        assertEquals(0, ReplayXfsCommand.exitCode(result(PostEofSerialise.ALWAYS, AioMode.NATIVE, 0)));
+        assertEquals(1, ReplayXfsCommand.exitCode(result(PostEofSerialise.OFF, AioMode.NATIVE, 0)));
+        assertEquals(0, ReplayXfsCommand.exitCode(result(PostEofSerialise.ASYNC_ONLY, AioMode.THREADS, 3)));
+        assertEquals(1, ReplayXfsCommand.exitCode(result(PostEofSerialise.ASYNC_ONLY, AioMode.NATIVE, 3)));
+    }
+
+    private static XfsRaceResult result(PostEofSerialise policy, AioMode aio, int lost) {
+        return new XfsRaceResult(4, lost, policy, aio, List.of(RaceOrder.WRITE_FIRST),
+                Map.of(RaceOrder.WRITE_FIRST, lost), policy.effective(aio), lost, RacePromise.of(policy, aio));
+    }
+}
