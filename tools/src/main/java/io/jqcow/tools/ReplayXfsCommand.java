@@ -51,7 +51,8 @@ public final class ReplayXfsCommand implements Callable<Integer> {
     String order;
 
     @Option(names = "--sample-wait-ms", defaultValue = "300", paramLabel = "MS",
-            description = "simulated fallocate's wait for an in-flight write (default: ${DEFAULT-VALUE})")
+            description = "how long the simulated fallocate waits for an in-flight write, and a held write for the"
+                    + " size sample (default: ${DEFAULT-VALUE})")
     long sampleWaitMs;
 
     @Option(names = "--json", description = "print the result as JSON")
