@@ -1,10 +1,10 @@
 package io.jqcow.tools.bench;
 
-import io.jqcow.block.AlignedBuffers;
 import io.jqcow.block.BlockException;
 import io.jqcow.block.BlockNode;
 import io.jqcow.block.Errno;
 import io.jqcow.block.IoVector;
+import io.jqcow.tools.cli.Buffers;
 import io.jqcow.tools.cli.RequestBounds;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -36,13 +36,7 @@ public final class BenchRunner {
     public void run() throws BlockException {
         int slots = Math.max(1, Math.min(s.depth(), s.count()));
         for (int i = 0; i < slots; i++) {
-            ByteBuffer b = AlignedBuffers.allocate(s.bufferSize(), BUFFER_ALIGNMENT);
-            if (s.write()) {
-                for (int k = 0; k < b.limit(); k++) {
-                    b.put(k, (byte) s.pattern());
-                }
-            }
-            freeSlots.add(b);
+            freeSlots.add(Buffers.aligned(s.bufferSize(), BUFFER_ALIGNMENT, s.write() ? (byte) s.pattern() : 0));
         }
         long length = node.length();
         long offset = s.offset();

@@ -17,7 +17,7 @@ final class AioReadOp implements IoOperation {
 
     @Override
     public String usage() {
-        return "aio_read [-qv] [-P pattern] off len [len..] -- asynchronously reads a number of bytes";
+        return "aio_read [-Ciqv] [-P pattern] off len [len..] -- asynchronously reads a number of bytes";
     }
 
     @Override

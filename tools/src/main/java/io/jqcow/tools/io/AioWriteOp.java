@@ -14,7 +14,7 @@ final class AioWriteOp implements IoOperation {
 
     @Override
     public String usage() {
-        return "aio_write [-fquz] [-P pattern] off len [len..] -- asynchronously writes a number of bytes";
+        return "aio_write [-Cfiquz] [-P pattern] off len [len..] -- asynchronously writes a number of bytes";
     }
 
     @Override

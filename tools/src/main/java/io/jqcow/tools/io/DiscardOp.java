@@ -12,7 +12,7 @@ final class DiscardOp implements IoOperation {
 
     @Override
     public String usage() {
-        return "discard [-q] off len -- discards a number of bytes at a specified offset";
+        return "discard [-Cq] off len -- discards a number of bytes at a specified offset";
     }
 
     @Override

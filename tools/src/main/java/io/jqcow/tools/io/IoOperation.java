@@ -13,7 +13,10 @@ interface IoOperation {
         return java.util.List.of();
     }
 
-    /** Synopsis and one-line description, as qemu-io prints it on bad usage. */
+    /**
+     * Synopsis and one-line description exactly as qemu-io prints it on bad usage (so it names a few
+     * qemu-io flags jqcow does not take: -a, -b, -c, -C, -i, -s source_file).
+     */
     String usage();
 
     int minArgs();

@@ -1,10 +1,10 @@
 package io.jqcow.tools.io;
 
-import io.jqcow.block.AlignedBuffers;
 import io.jqcow.block.BlockException;
 import io.jqcow.block.BlockNode;
 import io.jqcow.block.Errno;
 import io.jqcow.tools.ToolEnv;
+import io.jqcow.tools.cli.Buffers;
 import io.jqcow.tools.cli.RequestBounds;
 import io.jqcow.tools.cli.SizeParser;
 import io.jqcow.tools.cli.SizeParser.SizeFormatException;
@@ -121,11 +121,7 @@ final class IoSession {
     static ByteBuffer[] buffers(long[] lengths, byte fill) {
         ByteBuffer[] out = new ByteBuffer[lengths.length];
         for (int i = 0; i < lengths.length; i++) {
-            ByteBuffer b = AlignedBuffers.allocate((int) lengths[i], BUFFER_ALIGNMENT);
-            for (int k = 0; k < b.limit(); k++) {
-                b.put(k, fill);
-            }
-            out[i] = b;
+            out[i] = Buffers.aligned((int) lengths[i], BUFFER_ALIGNMENT, fill);
         }
         return out;
     }

@@ -75,6 +75,9 @@ public final class IoShell {
             if (e.getMessage() != null) {
                 session.println(e.getMessage());
             }
+        } catch (RuntimeException | OutOfMemoryError e) {
+            // A bug or an impossible allocation must not end the script: report it as this command's failure.
+            session.error(op.name() + ": internal error: " + e);
         }
         return fail();
     }

@@ -20,7 +20,7 @@ final class ReadOp implements IoOperation {
 
     @Override
     public String usage() {
-        return "read [-pqv] [-P pattern [-s off] [-l len]] off len -- reads a number of bytes at a specified offset";
+        return "read [-abCqv] [-P pattern [-s off] [-l len]] off len -- reads a number of bytes at a specified offset";
     }
 
     @Override

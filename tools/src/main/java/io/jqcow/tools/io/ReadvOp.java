@@ -14,7 +14,7 @@ final class ReadvOp implements IoOperation {
 
     @Override
     public String usage() {
-        return "readv [-qv] [-P pattern] off len [len..] -- reads a number of bytes at a specified offset";
+        return "readv [-Cqv] [-P pattern] off len [len..] -- reads a number of bytes at a specified offset";
     }
 
     @Override

@@ -22,7 +22,7 @@ final class WriteOp implements IoOperation {
 
     @Override
     public String usage() {
-        return "write [-fnpquz] [-P pattern] off len -- writes a number of bytes at a specified offset";
+        return "write [-bcCfnquz] [-P pattern | -s source_file] off len -- writes a number of bytes at a specified offset";
     }
 
     @Override

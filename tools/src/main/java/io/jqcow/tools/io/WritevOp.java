@@ -13,7 +13,7 @@ final class WritevOp implements IoOperation {
 
     @Override
     public String usage() {
-        return "writev [-fq] [-P pattern] off len [len..] -- writes a number of bytes at a specified offset";
+        return "writev [-Cfq] [-P pattern] off len [len..] -- writes a number of bytes at a specified offset";
     }
 
     @Override

@@ -1,0 +1,239 @@
+package io.jqcow.tools.testing;
+
+import io.jqcow.block.BlockDriver;
+import io.jqcow.block.BlockException;
+import io.jqcow.block.BlockNode;
+import io.jqcow.block.BlockStatus;
+import io.jqcow.block.Errno;
+import io.jqcow.block.IoVector;
+import io.jqcow.block.Limits;
+import io.jqcow.block.PreallocMode;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A thread-safe in-memory block node over a growable byte array, for driving the CLI without files.
+ * Reads past the end see zeroes; writes past the end grow it (node semantics; the CLI itself
+ * enforces device bounds). Async calls run on a small pool. Ranges can be set to fail with EIO.
+ */
+public final class MemoryNode implements BlockNode {
+    private final boolean readOnly;
+    private final ExecutorService pool = Executors.newFixedThreadPool(3, r -> {
+        Thread t = new Thread(r, "memory-node");
+        t.setDaemon(true);
+        return t;
+    });
+    private final List<long[]> failing = new ArrayList<>();
+    private byte[] data;
+    private long length;
+    private boolean closed;
+    /** Counters tests assert on. */
+    public final AtomicInteger reads = new AtomicInteger();
+    public final AtomicInteger writes = new AtomicInteger();
+    public final AtomicInteger flushes = new AtomicInteger();
+    public final AtomicInteger zeroWrites = new AtomicInteger();
+    public final AtomicInteger discards = new AtomicInteger();
+    private volatile int lastWriteFlags;
+
+    public MemoryNode(byte[] initial, boolean readOnly) {
+        this.data = initial.clone();
+        this.length = initial.length;
+        this.readOnly = readOnly;
+    }
+
+    public MemoryNode(int size) {
+        this(new byte[size], false);
+    }
+
+    /** Makes requests touching [offset, offset + bytes) fail with EIO. */
+    public synchronized void failRange(long offset, long bytes) {
+        failing.add(new long[] {offset, offset + bytes});
+    }
+
+    public synchronized byte[] contents() {
+        return Arrays.copyOf(data, (int) length);
+    }
+
+    public synchronized boolean isClosed() {
+        return closed;
+    }
+
+    public int lastWriteFlags() {
+        return lastWriteFlags;
+    }
+
+    @Override
+    public String name() {
+        return "memory";
+    }
+
+    @Override
+    public String formatName() {
+        return "raw";
+    }
+
+    @Override
+    public Limits limits() {
+        return Limits.BYTE_ALIGNED;
+    }
+
+    @Override
+    public synchronized long length() {
+        return length;
+    }
+
+    @Override
+    public boolean isReadOnly() {
+        return readOnly;
+    }
+
+    @Override
+    public BlockDriver driver() {
+        return null;
+    }
+
+    @Override
+    public void read(long offset, IoVector qiov, int flags) throws BlockException {
+        reads.incrementAndGet();
+        byte[] out = new byte[(int) qiov.size()];
+        synchronized (this) {
+            check(offset, out.length);
+            if (offset < length) {
+                System.arraycopy(data, (int) offset, out, 0, (int) Math.min(out.length, length - offset));
+            }
+        }
+        qiov.copyFrom(0, ByteBuffer.wrap(out));
+    }
+
+    @Override
+    public void write(long offset, IoVector qiov, int flags) throws BlockException {
+        writes.incrementAndGet();
+        lastWriteFlags = flags;
+        byte[] in = qiov.toByteArray();
+        synchronized (this) {
+            writable();
+            check(offset, in.length);
+            ensure(offset + in.length);
+            System.arraycopy(in, 0, data, (int) offset, in.length);
+        }
+    }
+
+    @Override
+    public synchronized void writeZeroes(long offset, long bytes, int flags) throws BlockException {
+        zeroWrites.incrementAndGet();
+        lastWriteFlags = flags;
+        writable();
+        check(offset, bytes);
+        ensure(offset + bytes);
+        Arrays.fill(data, (int) offset, (int) (offset + bytes), (byte) 0);
+    }
+
+    @Override
+    public synchronized void discard(long offset, long bytes) throws BlockException {
+        discards.incrementAndGet();
+        writable();
+        check(offset, bytes);
+        // Like a punched hole in a raw file: the range reads back as zeroes.
+        long end = Math.min(length, offset + bytes);
+        if (offset < end) {
+            Arrays.fill(data, (int) offset, (int) end, (byte) 0);
+        }
+    }
+
+    @Override
+    public void flush() {
+        flushes.incrementAndGet();
+    }
+
+    @Override
+    public synchronized void truncate(long newLength, boolean exact, PreallocMode prealloc) throws BlockException {
+        writable();
+        ensure(newLength);
+        if (newLength < length) {
+            Arrays.fill(data, (int) newLength, (int) length, (byte) 0);
+        }
+        length = newLength;
+    }
+
+    @Override
+    public synchronized BlockStatus blockStatus(long offset, long bytes) {
+        return BlockStatus.data(offset, Math.min(bytes, length - offset), offset, this);
+    }
+
+    @Override
+    public CompletableFuture<Void> readAsync(long offset, IoVector qiov, int flags) {
+        return async(() -> read(offset, qiov, flags));
+    }
+
+    @Override
+    public CompletableFuture<Void> writeAsync(long offset, IoVector qiov, int flags) {
+        return async(() -> write(offset, qiov, flags));
+    }
+
+    @Override
+    public CompletableFuture<Void> writeZeroesAsync(long offset, long bytes, int flags) {
+        return async(() -> writeZeroes(offset, bytes, flags));
+    }
+
+    @Override
+    public CompletableFuture<Void> discardAsync(long offset, long bytes) {
+        return async(() -> discard(offset, bytes));
+    }
+
+    @Override
+    public CompletableFuture<Void> flushAsync() {
+        return async(this::flush);
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        pool.shutdown();
+    }
+
+    private interface Io {
+        void run() throws BlockException;
+    }
+
+    private CompletableFuture<Void> async(Io io) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        pool.execute(() -> {
+            try {
+                io.run();
+                f.complete(null);
+            } catch (Throwable t) {
+                f.completeExceptionally(t);
+            }
+        });
+        return f;
+    }
+
+    private void writable() throws BlockException {
+        if (readOnly) {
+            throw new BlockException(Errno.EROFS, "read-only node");
+        }
+    }
+
+    private void check(long offset, long bytes) throws BlockException {
+        for (long[] r : failing) {
+            if (offset < r[1] && offset + bytes > r[0]) {
+                throw BlockException.eio(offset, "injected failure");
+            }
+        }
+    }
+
+    private void ensure(long size) {
+        if (size > data.length) {
+            data = Arrays.copyOf(data, (int) Math.max(size, data.length * 2L));
+        }
+        if (size > length) {
+            length = size;
+        }
+    }
+}
