@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 /** Entry point of bin/jqcow: a qemu-img/qemu-io compatible command line. */
 @Command(name = Main.NAME, mixinStandardHelpOptions = true, version = "jqcow 0.1.0",
         description = "Java qcow2/raw disk-image tool, compatible with qemu-img.")
-public final class Main implements Runnable {
+public final class Main implements java.util.concurrent.Callable<Integer> {
     public static final String NAME = "jqcow";
 
     /** Every subcommand, built with the environment it prints to. Adding one = one class + one entry. */
@@ -23,9 +23,11 @@ public final class Main implements Runnable {
         this.env = env;
     }
 
+    /** Without a subcommand there is nothing to do: qemu-img's "Not enough arguments". */
     @Override
-    public void run() {
-        new CommandLine(this).usage(env.err());
+    public Integer call() {
+        env.error("Not enough arguments");
+        return 1;
     }
 
     public static void main(String[] args) {

@@ -14,6 +14,9 @@ final class ParameterErrors {
             if (first.startsWith("-") && first.length() > 1) {
                 return "unrecognized option '" + first + "'";
             }
+            if (u.getCommandLine().getParent() == null) {
+                return "Command not found: " + first;
+            }
             return "unexpected argument '" + first + "'";
         }
         String msg = String.valueOf(ex.getMessage());

@@ -4,7 +4,6 @@ import io.jqcow.block.BlockException;
 import io.jqcow.block.BlockNode;
 import io.jqcow.posix.AioMode;
 import io.jqcow.posix.CacheMode;
-import io.jqcow.tools.Main;
 import io.jqcow.tools.ToolEnv;
 import io.jqcow.tools.ToolException;
 import io.jqcow.tools.cli.CFormat;
@@ -54,8 +53,7 @@ public final class BenchCommand implements Callable<Integer> {
         BenchSettings settings = settings();
         ImageSettings image = imageSettings();
         if (files.size() != 1) {
-            throw new ToolException(List.of("Expecting one image file name",
-                    "Try '" + Main.NAME + " --help' for more information"), 1);
+            throw new ToolException("Expecting one image file name");
         }
         Path file = files.get(0);
         BlockNode node;
