@@ -26,10 +26,10 @@ public record CliRun(int exitCode, String out, String err, List<OpenCall> opens)
     private static final Pattern RUN_TIME = Pattern.compile("(?m)^Run completed in \\d+\\.\\d{3} seconds\\.$");
 
     public static CliRun run(BlockNode node, String... args) {
-        return run(node, "", args);
+        return runWithStdin(node, "", args);
     }
 
-    public static CliRun run(BlockNode node, String stdin, String... args) {
+    public static CliRun runWithStdin(BlockNode node, String stdin, String... args) {
         List<OpenCall> opens = new ArrayList<>();
         ImageOpener opener = (path, options) -> {
             opens.add(new OpenCall(path, options));

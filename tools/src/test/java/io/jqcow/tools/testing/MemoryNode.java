@@ -22,9 +22,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Reads past the end see zeroes; writes past the end grow it (node semantics; the CLI itself
  * enforces device bounds). Async calls run on a small pool. Ranges can be set to fail with EIO.
  */
-public final class MemoryNode implements BlockNode {
+public class MemoryNode implements BlockNode {
     private final boolean readOnly;
-    private final ExecutorService pool = Executors.newFixedThreadPool(3, r -> {
+    private final ExecutorService pool = Executors.newFixedThreadPool(8, r -> {
         Thread t = new Thread(r, "memory-node");
         t.setDaemon(true);
         return t;
@@ -40,6 +40,10 @@ public final class MemoryNode implements BlockNode {
     public final AtomicInteger zeroWrites = new AtomicInteger();
     public final AtomicInteger discards = new AtomicInteger();
     private volatile int lastWriteFlags;
+    private volatile IoVector lastVector;
+    private final List<Long> readOffsets = new ArrayList<>();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger maxInFlight = new AtomicInteger();
 
     public MemoryNode(byte[] initial, boolean readOnly) {
         this.data = initial.clone();
@@ -66,6 +70,21 @@ public final class MemoryNode implements BlockNode {
 
     public int lastWriteFlags() {
         return lastWriteFlags;
+    }
+
+    /** The vector of the latest read or write, to check how callers shape their buffers. */
+    public IoVector lastVector() {
+        return lastVector;
+    }
+
+    /** Offsets of all reads so far, in the order they reached the node. */
+    public synchronized List<Long> readOffsets() {
+        return List.copyOf(readOffsets);
+    }
+
+    /** The most async requests that were ever running at once. */
+    public int maxInFlight() {
+        return maxInFlight.get();
     }
 
     @Override
@@ -101,8 +120,10 @@ public final class MemoryNode implements BlockNode {
     @Override
     public void read(long offset, IoVector qiov, int flags) throws BlockException {
         reads.incrementAndGet();
+        lastVector = qiov;
         byte[] out = new byte[(int) qiov.size()];
         synchronized (this) {
+            readOffsets.add(offset);
             check(offset, out.length);
             if (offset < length) {
                 System.arraycopy(data, (int) offset, out, 0, (int) Math.min(out.length, length - offset));
@@ -115,6 +136,7 @@ public final class MemoryNode implements BlockNode {
     public void write(long offset, IoVector qiov, int flags) throws BlockException {
         writes.incrementAndGet();
         lastWriteFlags = flags;
+        lastVector = qiov;
         byte[] in = qiov.toByteArray();
         synchronized (this) {
             writable();
@@ -203,15 +225,24 @@ public final class MemoryNode implements BlockNode {
 
     private CompletableFuture<Void> async(Io io) {
         CompletableFuture<Void> f = new CompletableFuture<>();
+        int now = inFlight.incrementAndGet();
+        maxInFlight.accumulateAndGet(now, Math::max);
         pool.execute(() -> {
             try {
+                beforeAsync();
                 io.run();
+                inFlight.decrementAndGet();
                 f.complete(null);
             } catch (Throwable t) {
+                inFlight.decrementAndGet();
                 f.completeExceptionally(t);
             }
         });
         return f;
+    }
+
+    /** Hook for tests that need async requests to linger (runs on the pool thread). */
+    protected void beforeAsync() throws BlockException {
     }
 
     private void writable() throws BlockException {
