@@ -52,6 +52,8 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
         cl.setErr(new java.io.PrintWriter(env.err(), true));
         // qemu-img takes "-c 1 -c 2" as the last value wins for scalars; picocli would refuse.
         cl.setOverwrittenOptionsAllowed(true);
+        // "@name" is an image or a command word here, never a picocli argument file.
+        cl.setExpandAtFiles(false);
         cl.setParameterExceptionHandler((ex, a) -> {
             env.error(ParameterErrors.describe(ex));
             return 1;

@@ -19,6 +19,12 @@ final class ParameterErrors {
             }
             return "unexpected argument '" + first + "'";
         }
+        // picocli may notice a missing operand before an unknown option; qemu-img names the option.
+        for (String arg : ex.getCommandLine().getUnmatchedArguments()) {
+            if (arg.startsWith("-") && arg.length() > 1) {
+                return "unrecognized option '" + arg + "'";
+            }
+        }
         String msg = String.valueOf(ex.getMessage());
         int nl = msg.indexOf('\n');
         return (nl < 0 ? msg : msg.substring(0, nl)).strip();

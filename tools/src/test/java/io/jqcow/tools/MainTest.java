@@ -18,6 +18,7 @@ class MainTest {
         "--bogus|jqcow: unrecognized option '--bogus'",
         "bogus|jqcow: Command not found: bogus",
         "io -x -c length f|jqcow: unrecognized option '-x'",
+        "io --bogus|jqcow: unrecognized option '--bogus'",
         "io -c length|jqcow: Missing required parameter: 'FILE'",
         "io -c length a b|jqcow: unexpected argument 'b'",
         "io -c|jqcow: Missing required parameter for option '--cmd' (STRING)",
