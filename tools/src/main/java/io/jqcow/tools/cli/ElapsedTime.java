@@ -7,6 +7,14 @@ public final class ElapsedTime {
     private ElapsedTime() {
     }
 
+    /** -C's fixed form: always h:mm:ss.cc. */
+    public static String fixed(long nanos) {
+        long centis = nanos / 10_000_000L;
+        long totalSeconds = centis / 100;
+        return String.format(Locale.ROOT, "%d:%02d:%02d.%02d", totalSeconds / 3600, (totalSeconds / 60) % 60,
+                totalSeconds % 60, centis % 100);
+    }
+
     public static String of(long nanos) {
         long centis = nanos / 10_000_000L;
         long cs = centis % 100;

@@ -32,7 +32,7 @@ final class AioReadOp implements IoOperation {
 
     @Override
     public String optionSpec() {
-        return "P:qv";
+        return "CP:qv";
     }
 
     @Override

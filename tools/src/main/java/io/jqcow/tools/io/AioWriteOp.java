@@ -29,7 +29,7 @@ final class AioWriteOp implements IoOperation {
 
     @Override
     public String optionSpec() {
-        return "fP:quz";
+        return "CfP:quz";
     }
 
     @Override
@@ -58,8 +58,7 @@ final class AioWriteOp implements IoOperation {
             if (err != null) {
                 s.println("aio_write failed: " + IoSession.describe(err));
             } else if (!req.quiet()) {
-                s.print(Stats.summary("wrote", req.bytes(), req.offset()) + "\n"
-                        + Stats.throughput(req.bytes(), 1, nanos) + "\n");
+                s.print(req.writeReport(nanos));
             }
             return null;
         }));

@@ -27,7 +27,7 @@ final class DiscardOp implements IoOperation {
 
     @Override
     public String optionSpec() {
-        return "q";
+        return "Cq";
     }
 
     @Override
@@ -37,7 +37,8 @@ final class DiscardOp implements IoOperation {
 
     @Override
     public void run(IoSession s, Getopt.Parsed args) throws CommandFailed {
-        boolean quiet = !args.options().isEmpty();
+        boolean quiet = args.options().stream().anyMatch(o -> o.letter() == 'q');
+        boolean machine = args.options().stream().anyMatch(o -> o.letter() == 'C');
         if (args.operands().size() != 2) {
             throw new CommandFailed(usage());
         }
@@ -52,7 +53,7 @@ final class DiscardOp implements IoOperation {
         }
         long nanos = System.nanoTime() - start;
         if (!quiet) {
-            s.print(Stats.summary("discard", bytes, offset) + "\n" + Stats.throughput(bytes, 1, nanos) + "\n");
+            s.print(Stats.report("discard", bytes, offset, nanos, machine));
         }
     }
 }

@@ -7,8 +7,10 @@ package io.jqcow.tools.io;
  * @param pattern        expected byte, or -1 for no check
  * @param patternOffset  where in the data the check starts
  * @param patternCount   how many bytes it covers
+ * @param machine        -C: one comma-separated statistics line
  */
-record ReadCheck(int pattern, long patternOffset, long patternCount, boolean quiet, boolean verbose) {
+record ReadCheck(int pattern, long patternOffset, long patternCount, boolean quiet, boolean verbose,
+                 boolean machine) {
 
     /** Prints everything for data read at offset; returns false when the pattern did not match. */
     boolean finish(IoSession session, long offset, byte[] data, long nanos) {
@@ -30,8 +32,7 @@ record ReadCheck(int pattern, long patternOffset, long patternCount, boolean qui
             if (verbose) {
                 out.append(HexDump.of(data, offset));
             }
-            out.append(Stats.summary("read", data.length, offset)).append('\n');
-            out.append(Stats.throughput(data.length, 1, nanos)).append('\n');
+            out.append(Stats.report("read", data.length, offset, nanos, machine));
         }
         session.print(out.toString());
         return ok;

@@ -35,7 +35,7 @@ final class ReadOp implements IoOperation {
 
     @Override
     public String optionSpec() {
-        return "l:pP:qs:v";
+        return "Cl:pP:qs:v";
     }
 
     @Override
@@ -43,6 +43,7 @@ final class ReadOp implements IoOperation {
         int pattern = -1;
         boolean quiet = false;
         boolean verbose = false;
+        boolean machine = false;
         String patternOffsetArg = null;
         String patternCountArg = null;
         for (Getopt.Option o : args.options()) {
@@ -52,6 +53,7 @@ final class ReadOp implements IoOperation {
                 case 'v' -> verbose = true;
                 case 's' -> patternOffsetArg = o.value();
                 case 'l' -> patternCountArg = o.value();
+                case 'C' -> machine = true;
                 default -> { } // -p: accepted and ignored, as in qemu-io
             }
         }
@@ -75,7 +77,7 @@ final class ReadOp implements IoOperation {
             throw new CommandFailed("read failed: " + IoSession.describe(e));
         }
         long nanos = System.nanoTime() - start;
-        ReadCheck check = new ReadCheck(pattern, patternOffset, patternCount, quiet, verbose);
+        ReadCheck check = new ReadCheck(pattern, patternOffset, patternCount, quiet, verbose, machine);
         if (!check.finish(s, offset, IoVector.of(buf).toByteArray(), nanos)) {
             throw CommandFailed.silent();
         }

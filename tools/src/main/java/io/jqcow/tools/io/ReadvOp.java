@@ -29,7 +29,7 @@ final class ReadvOp implements IoOperation {
 
     @Override
     public String optionSpec() {
-        return "P:qv";
+        return "CP:qv";
     }
 
     @Override

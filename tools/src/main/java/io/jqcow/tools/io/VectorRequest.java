@@ -9,7 +9,7 @@ import java.util.List;
  * length. Which flags are legal is decided by each command's getopt spec.
  */
 record VectorRequest(long offset, IoVector vector, int pattern, boolean quiet, boolean verbose, int flags,
-                     boolean zeroes, long zeroLength) {
+                     boolean zeroes, long zeroLength, boolean machine) {
 
     static VectorRequest parse(IoSession s, Getopt.Parsed args, IoOperation op, byte fill) throws CommandFailed {
         int pattern = -1;
@@ -17,6 +17,7 @@ record VectorRequest(long offset, IoVector vector, int pattern, boolean quiet, b
         boolean verbose = false;
         boolean zero = false;
         boolean unmap = false;
+        boolean machine = false;
         int flags = RequestFlags.NONE;
         for (Getopt.Option o : args.options()) {
             switch (o.letter()) {
@@ -26,6 +27,7 @@ record VectorRequest(long offset, IoVector vector, int pattern, boolean quiet, b
                 case 'f' -> flags |= RequestFlags.FUA;
                 case 'z' -> zero = true;
                 case 'u' -> unmap = true;
+                case 'C' -> machine = true;
                 default -> throw new CommandFailed(op.usage());
             }
         }
@@ -45,12 +47,17 @@ record VectorRequest(long offset, IoVector vector, int pattern, boolean quiet, b
                 throw new CommandFailed("-z supports only a single length parameter");
             }
             long len = s.length(ops.get(1));
-            return new VectorRequest(offset, IoVector.of(), pattern, quiet, verbose, flags, true, len);
+            return new VectorRequest(offset, IoVector.of(), pattern, quiet, verbose, flags, true, len, machine);
         }
         long[] lengths = s.lengths(ops.subList(1, ops.size()));
         byte fillByte = fill == IoSession.READ_FILL || pattern < 0 ? fill : (byte) pattern;
         IoVector vector = IoVector.of(IoSession.buffers(lengths, fillByte));
-        return new VectorRequest(offset, vector, pattern, quiet, verbose, flags, false, 0);
+        return new VectorRequest(offset, vector, pattern, quiet, verbose, flags, false, 0, machine);
+    }
+
+    /** The report lines for a finished write of this request. */
+    String writeReport(long nanos) {
+        return Stats.report("wrote", bytes(), offset, nanos, machine);
     }
 
     /** Bytes the request covers. */
@@ -59,6 +66,6 @@ record VectorRequest(long offset, IoVector vector, int pattern, boolean quiet, b
     }
 
     ReadCheck readCheck() {
-        return new ReadCheck(pattern, 0, vector.size(), quiet, verbose);
+        return new ReadCheck(pattern, 0, vector.size(), quiet, verbose, machine);
     }
 }

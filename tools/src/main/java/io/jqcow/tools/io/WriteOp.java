@@ -37,7 +37,7 @@ final class WriteOp implements IoOperation {
 
     @Override
     public String optionSpec() {
-        return "fnpP:quz";
+        return "CfnpP:quz";
     }
 
     @Override
@@ -53,6 +53,7 @@ final class WriteOp implements IoOperation {
         boolean zero = false;
         boolean unmap = false;
         boolean noFallback = false;
+        boolean machine = false;
         int flags = RequestFlags.NONE;
         for (Getopt.Option o : args.options()) {
             switch (o.letter()) {
@@ -65,6 +66,7 @@ final class WriteOp implements IoOperation {
                 case 'u' -> unmap = true;
                 case 'n' -> noFallback = true;
                 case 'f' -> flags |= RequestFlags.FUA;
+                case 'C' -> machine = true;
                 default -> { } // -p: ignored for compatibility
             }
         }
@@ -103,7 +105,7 @@ final class WriteOp implements IoOperation {
         }
         long nanos = System.nanoTime() - start;
         if (!quiet) {
-            s.print(Stats.summary("wrote", count, offset) + "\n" + Stats.throughput(count, 1, nanos) + "\n");
+            s.print(Stats.report("wrote", count, offset, nanos, machine));
         }
     }
 }

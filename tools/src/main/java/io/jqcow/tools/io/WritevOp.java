@@ -28,7 +28,7 @@ final class WritevOp implements IoOperation {
 
     @Override
     public String optionSpec() {
-        return "fP:q";
+        return "CfP:q";
     }
 
     @Override
@@ -48,8 +48,7 @@ final class WritevOp implements IoOperation {
         }
         long nanos = System.nanoTime() - start;
         if (!req.quiet()) {
-            s.print(Stats.summary("wrote", req.bytes(), req.offset()) + "\n"
-                    + Stats.throughput(req.bytes(), 1, nanos) + "\n");
+            s.print(req.writeReport(nanos));
         }
     }
 }

@@ -57,6 +57,15 @@ class IoCommandTest {
     }
 
     @Test
+    void machineReadableStatisticsReplaceBothReportLines() {
+        CliRun r = io(new MemoryNode(4096), "read -C 0 1536", "write -C -q 0 1", "discard -C 0 512");
+        String[] lines = r.out().split("\n");
+        assertEquals(2, lines.length, r.out());
+        assertTrue(lines[0].matches("1536,1,\\d+:\\d\\d:\\d\\d\\.\\d\\d,\\d+\\.\\d{3},\\d+\\.\\d{3}"), lines[0]);
+        assertTrue(lines[1].startsWith("512,1,"), lines[1]);
+    }
+
+    @Test
     void patternMismatchFailsTheRunButStillReports() {
         CliRun r = io(new MemoryNode(4096), "read -P 0xcd 512 512", "length");
         assertEquals("Pattern verification failed at offset 512, 512 bytes\n"

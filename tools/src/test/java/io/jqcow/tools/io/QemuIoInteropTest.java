@@ -68,6 +68,10 @@ class QemuIoInteropTest {
                 Arguments.of("truncate and length", List.of("truncate 128k", "length", "write -P 7 120k 8k",
                         "read -P 7 120k 8k", "truncate 32k", "length", "read 30k 4k", "truncate -m bogus 1M",
                         "r 0 1", "w 0 1", "quit", "length")),
+                Arguments.of("machine-readable statistics", List.of("read -C 0 512", "write -C 0 1536",
+                        "readv -C 0 512 512", "discard -C 0 512", "aio_read -C 0 512", "aio_flush",
+                        "read -C -q 0 1", "read -C -v 0 1", "read -C -P 1 0 1", "writev -C 0 1 2",
+                        "aio_write -C -z 0 4", "aio_flush", "write -C -z 0 1")),
                 Arguments.of("no failure", List.of("write -P 1 0 1", "read -P 1 0 1", "sleep 1")));
     }
 

@@ -23,6 +23,8 @@ public record CliRun(int exitCode, String out, String err, List<OpenCall> opens)
 
     private static final Pattern TIMING = Pattern.compile(
             "(?m)^(.*, \\d+ ops; )\\S+( sec)? \\(.*\\)$");
+    private static final Pattern MACHINE = Pattern.compile(
+            "(?m)^(\\d+,\\d+),\\d+:\\d\\d:\\d\\d\\.\\d\\d,[0-9.]+,[0-9.]+$");
     private static final Pattern RUN_TIME = Pattern.compile("(?m)^Run completed in \\d+\\.\\d{3} seconds\\.$");
 
     public static CliRun run(BlockNode node, String... args) {
@@ -55,6 +57,7 @@ public record CliRun(int exitCode, String out, String err, List<OpenCall> opens)
 
     public static String untimed(String text) {
         String t = TIMING.matcher(text).replaceAll("$1TIME");
+        t = MACHINE.matcher(t).replaceAll("$1,TIME");
         return RUN_TIME.matcher(t).replaceAll("Run completed in TIME seconds.");
     }
 }
