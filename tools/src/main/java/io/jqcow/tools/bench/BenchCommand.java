@@ -8,8 +8,7 @@ import io.jqcow.tools.ToolEnv;
 import io.jqcow.tools.ToolException;
 import io.jqcow.tools.cli.CFormat;
 import io.jqcow.tools.cli.ImageSettings;
-import io.jqcow.tools.cli.SizeParser;
-import io.jqcow.tools.cli.SizeParser.SizeFormatException;
+import io.jqcow.tools.cli.SizeArgument;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,8 +21,6 @@ import picocli.CommandLine.Parameters;
 /** {@code jqcow bench}: qemu-img bench's sequential I/O benchmark, same flags and output. */
 @Command(name = "bench", description = "Run a simple sequential I/O benchmark on an image.")
 public final class BenchCommand implements Callable<Integer> {
-    private static final String SUFFIX_HINT = "kilobytes, megabytes, gigabytes, terabytes, petabytes and exabytes.";
-
     private final ToolEnv env;
 
     @Option(names = "-c", paramLabel = "COUNT") String count = "75000";
@@ -91,12 +88,9 @@ public final class BenchCommand implements Callable<Integer> {
         if (d == 0) {
             throw new ToolException("Invalid queue depth specified");
         }
-        long bufferSize = size(size, "buffer size");
-        if (bufferSize > Integer.MAX_VALUE) {
-            throw new ToolException("Invalid buffer size specified. Must be between 0 and " + Integer.MAX_VALUE + ".");
-        }
-        long start = size(offset, "offset");
-        long stepSize = step == null ? 0 : size(step, "step_size");
+        long bufferSize = size(size, "buffer size", Integer.MAX_VALUE);
+        long start = size(offset, "offset", Long.MAX_VALUE);
+        long stepSize = step == null ? 0 : size(step, "step_size", Long.MAX_VALUE);
         int patternByte = 0;
         if (pattern != null) {
             Long p = unsigned(pattern);
@@ -168,15 +162,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private long size(String s, String what) throws ToolException {
-        try {
-            return SizeParser.parse(s, w -> env.error("warning: " + w));
-        } catch (SizeFormatException e) {
-            if (e.failure() == SizeParser.Failure.TOO_LARGE) {
-                throw new ToolException("Invalid " + what + " specified. Must be between 0 and " + Long.MAX_VALUE + ".");
-            }
-            throw new ToolException(List.of("Invalid " + what + " specified. You may use k, M, G, T, P or E suffixes for",
-                    SUFFIX_HINT), 1);
-        }
+    private long size(String s, String what, long max) throws ToolException {
+        return SizeArgument.parse(s, what, max, w -> env.error("warning: " + w));
     }
 }
