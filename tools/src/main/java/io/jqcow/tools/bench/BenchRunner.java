@@ -68,7 +68,13 @@ public final class BenchRunner {
             synchronized (lock) {
                 inFlight++;
             }
-            node.flushAsync().whenComplete((v, err) -> finished(null, err));
+            CompletableFuture<Void> f;
+            try {
+                f = node.flushAsync();
+            } catch (RuntimeException e) {
+                f = CompletableFuture.failedFuture(e);
+            }
+            f.whenComplete((v, err) -> finished(null, err));
         }
     }
 

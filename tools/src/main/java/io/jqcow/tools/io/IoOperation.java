@@ -15,7 +15,7 @@ interface IoOperation {
 
     /**
      * Synopsis and one-line description exactly as qemu-io prints it on bad usage (so it names a few
-     * qemu-io flags jqcow does not take: -a, -b, -c, -i, -s source_file).
+     * qemu-io flags jqcow does not take: -a, -b, -c, -i).
      */
     String usage();
 

@@ -7,7 +7,7 @@ import io.jqcow.tools.cli.RequestBounds;
 import java.nio.ByteBuffer;
 import java.util.List;
 
-/** write [-fnpquz] [-P pattern] off len; -z writes zeroes without a buffer. */
+/** write [-Cfnpquz] [-P pattern | -s source_file] off len; -z writes zeroes without a buffer. */
 final class WriteOp implements IoOperation {
 
     @Override
@@ -37,7 +37,7 @@ final class WriteOp implements IoOperation {
 
     @Override
     public String optionSpec() {
-        return "CfnpP:quz";
+        return "CfnpP:quzs:";
     }
 
     @Override
@@ -54,6 +54,7 @@ final class WriteOp implements IoOperation {
         boolean unmap = false;
         boolean noFallback = false;
         boolean machine = false;
+        String source = null;
         int flags = RequestFlags.NONE;
         for (Getopt.Option o : args.options()) {
             switch (o.letter()) {
@@ -67,10 +68,11 @@ final class WriteOp implements IoOperation {
                 case 'n' -> noFallback = true;
                 case 'f' -> flags |= RequestFlags.FUA;
                 case 'C' -> machine = true;
+                case 's' -> source = o.value();
                 default -> { } // -p: ignored for compatibility
             }
         }
-        if (zero && patternGiven) {
+        if ((zero ? 1 : 0) + (patternGiven ? 1 : 0) + (source != null ? 1 : 0) > 1) {
             throw new CommandFailed("Only one of -z, -P, and -s can be specified at the same time");
         }
         if (unmap && !zero) {
@@ -90,13 +92,19 @@ final class WriteOp implements IoOperation {
                     + (zero ? " without -n" : "") + ", given " + countArg);
         }
         flags |= (unmap ? RequestFlags.MAY_UNMAP : 0) | (noFallback ? RequestFlags.NO_FALLBACK : 0);
+        ByteBuffer buf = null;
+        if (!zero) {
+            buf = IoSession.buffers(new long[] {count}, (byte) pattern)[0];
+            if (source != null) {
+                SourceFile.fill(s, source, buf);
+            }
+        }
         long start = System.nanoTime();
         try {
             if (zero) {
                 RequestBounds.checkZeroes(s.node(), offset, count);
                 s.node().writeZeroes(offset, count, flags);
             } else {
-                ByteBuffer buf = IoSession.buffers(new long[] {count}, (byte) pattern)[0];
                 s.checkBounds(offset, count);
                 s.node().write(offset, IoVector.of(buf), flags);
             }

@@ -29,6 +29,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class QemuIoInteropTest {
     private static final int SIZE = 64 * 1024;
+    /** write -s reads this; both programs see the same file. */
+    private static final String SOURCE = "target/qemu-io-source.bin";
 
     @TempDir
     Path dir;
@@ -41,6 +43,11 @@ class QemuIoInteropTest {
             System.out.println("SKIP QemuIoInteropTest: qemu-io is not installed");
         }
         Assumptions.assumeTrue(present, "qemu-io is not installed");
+    }
+
+    @BeforeAll
+    static void writeSourceFile() throws IOException {
+        Files.writeString(Path.of(SOURCE), "HELLOWORLD", StandardCharsets.US_ASCII);
     }
 
     static Stream<Arguments> scripts() {
@@ -72,6 +79,9 @@ class QemuIoInteropTest {
                         "readv -C 0 512 512", "discard -C 0 512", "aio_read -C 0 512", "aio_flush",
                         "read -C -q 0 1", "read -C -v 0 1", "read -C -P 1 0 1", "writev -C 0 1 2",
                         "aio_write -C -z 0 4", "aio_flush", "write -C -z 0 1")),
+                Arguments.of("source file", List.of("write -s " + SOURCE + " 0 8", "read -v 0 16",
+                        "write -s " + SOURCE + " 100 25", "read -v 96 32", "write -s /nonexistent/x 0 1",
+                        "write -s " + SOURCE + " -P 1 0 1", "write -s /tmp 0 1")),
                 Arguments.of("no failure", List.of("write -P 1 0 1", "read -P 1 0 1", "sleep 1")));
     }
 
