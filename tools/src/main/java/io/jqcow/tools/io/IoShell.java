@@ -49,6 +49,9 @@ public final class IoShell {
             quit = true;
             return true;
         }
+        if (name.equals("help") || name.equals("?")) {
+            return help(words.subList(1, words.size()));
+        }
         IoOperation op = byName.get(name);
         if (op == null) {
             session.errorLine("command \"" + name + "\" not found");
@@ -80,6 +83,28 @@ public final class IoShell {
             session.error(op.name() + ": internal error: " + e);
         }
         return fail();
+    }
+
+    /** help [command]: the synopsis of one command, or of all of them in name order. */
+    private boolean help(List<String> args) {
+        if (args.size() > 1) {
+            session.errorLine("bad argument count " + args.size() + " to help, expected between 0 and 1 arguments");
+            return fail();
+        }
+        if (args.size() == 1) {
+            IoOperation op = byName.get(args.get(0));
+            if (op == null) {
+                session.println("command " + args.get(0) + " not found");
+                return fail();
+            }
+            session.println(op.usage());
+            return true;
+        }
+        StringBuilder sb = new StringBuilder();
+        OPERATIONS.stream().map(IoOperation::usage).sorted().forEach(u -> sb.append(u).append('\n'));
+        sb.append("help [command] -- help for one or all commands\nquit -- exit the program\n");
+        session.print(sb.toString());
+        return true;
     }
 
     /** Waits for outstanding aio requests, as qemu-io does before it closes the image. */

@@ -178,6 +178,17 @@ class IoCommandTest {
     }
 
     @Test
+    void helpListsEveryCommandAndOneOnRequest() {
+        CliRun r = io(new MemoryNode(512), "help", "help readv", "help bogus");
+        List<String> lines = r.out().lines().toList();
+        assertTrue(lines.contains(new ReadOp().usage()), r.out());
+        assertTrue(lines.contains(new AioFlushOp().usage()), r.out());
+        assertEquals(new ReadvOp().usage(), lines.get(lines.size() - 2));
+        assertEquals("command bogus not found", lines.get(lines.size() - 1));
+        assertEquals(1, r.exitCode());
+    }
+
+    @Test
     void lengthAndTruncate() {
         MemoryNode node = new MemoryNode(65536);
         CliRun r = io(node, "length", "truncate 1536", "length", "truncate 3M", "length");
