@@ -46,6 +46,9 @@ public final class IoCommand implements Callable<Integer> {
     @Option(names = {"-k", "--native-aio"}, description = "use kernel AIO (as -i native)")
     boolean nativeAio;
 
+    @Option(names = {"-d", "--discard"}, paramLabel = "MODE", description = "discard mode: ignore/off or unmap/on")
+    String discard;
+
     @Option(names = {"-r", "--read-only"}, description = "open read-only")
     boolean readOnly;
 
@@ -104,6 +107,19 @@ public final class IoCommand implements Callable<Integer> {
         return shell.failed();
     }
 
+    /** -d as the open option qemu calls "discard": "ignore" or "unmap" (off/on are synonyms). */
+    private Map<String, String> discardOption() throws ToolException {
+        if (discard == null) {
+            return Map.of();
+        }
+        String mode = switch (discard) {
+            case "ignore", "off" -> "ignore";
+            case "unmap", "on" -> "unmap";
+            default -> throw new ToolException("Invalid discard option: " + discard);
+        };
+        return Map.of("discard", mode);
+    }
+
     private ImageSettings settings() throws ToolException {
         try {
             CacheMode c = nocache ? CacheMode.NONE : CacheMode.WRITEBACK;
@@ -114,7 +130,7 @@ public final class IoCommand implements Callable<Integer> {
             if (aio != null) {
                 a = AioMode.parse(aio);
             }
-            return new ImageSettings(format, readOnly, c, a, forceShare, Map.of());
+            return new ImageSettings(format, readOnly, c, a, forceShare, discardOption());
         } catch (BlockException e) {
             throw new ToolException(e.getMessage());
         }

@@ -260,6 +260,19 @@ class IoCommandTest {
     }
 
     @Test
+    void discardModeIsPassedAsOpenOption() {
+        MemoryNode node = new MemoryNode(512);
+        assertEquals("unmap", CliRun.run(node, "io", "-d", "on", "-c", "length", "f").opens().get(0).options()
+                .extra().get("discard"));
+        assertEquals("ignore", CliRun.run(node, "io", "--discard=ignore", "-c", "length", "f").opens().get(0)
+                .options().extra().get("discard"));
+        assertFalse(CliRun.run(node, "io", "-c", "length", "f").opens().get(0).options().extra().containsKey("discard"));
+        CliRun bad = CliRun.run(node, "io", "-d", "bogus", "-c", "length", "f");
+        assertEquals("jqcow: Invalid discard option: bogus\n", bad.err());
+        assertEquals(1, bad.exitCode());
+    }
+
+    @Test
     void badOpenCombinationsFailBeforeOpening() {
         MemoryNode node = new MemoryNode(512);
         CliRun r = CliRun.run(node, "io", "-U", "-c", "length", "a.img");
