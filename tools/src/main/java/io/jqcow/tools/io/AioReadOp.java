@@ -1,7 +1,6 @@
 package io.jqcow.tools.io;
 
 import io.jqcow.block.BlockException;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**

@@ -1,8 +1,6 @@
 package io.jqcow.tools.io;
 
 import io.jqcow.block.BlockException;
-import io.jqcow.block.IoVector;
-import java.util.List;
 
 /** readv [-qv] [-P pattern] off len [len..]: one buffer per length. */
 final class ReadvOp implements IoOperation {

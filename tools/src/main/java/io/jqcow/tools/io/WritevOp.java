@@ -1,7 +1,6 @@
 package io.jqcow.tools.io;
 
 import io.jqcow.block.BlockException;
-import java.util.List;
 
 /** writev [-fq] [-P pattern] off len [len..]: one buffer per length, default pattern 0xcd. */
 final class WritevOp implements IoOperation {
