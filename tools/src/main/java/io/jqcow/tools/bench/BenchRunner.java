@@ -18,6 +18,7 @@ import java.util.concurrent.CompletionException;
  * failure stops new submissions; the run then waits for what is in flight and rethrows it.
  */
 public final class BenchRunner {
+    /** Like qemu-img bench's blk_blockalign on a 4 KiB-page host; more if the node asks for it. */
     private static final int BUFFER_ALIGNMENT = 4096;
 
     private final BlockNode node;
@@ -35,8 +36,9 @@ public final class BenchRunner {
     /** Runs the benchmark; throws the first request failure. */
     public void run() throws BlockException {
         int slots = Math.max(1, Math.min(s.depth(), s.count()));
+        int alignment = Math.max(BUFFER_ALIGNMENT, node.limits().optMemAlignment());
         for (int i = 0; i < slots; i++) {
-            freeSlots.add(Buffers.aligned(s.bufferSize(), BUFFER_ALIGNMENT, s.write() ? (byte) s.pattern() : 0));
+            freeSlots.add(Buffers.aligned(s.bufferSize(), alignment, s.write() ? (byte) s.pattern() : 0));
         }
         long length = node.length();
         long offset = s.offset();

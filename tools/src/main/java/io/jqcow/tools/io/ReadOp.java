@@ -68,7 +68,7 @@ final class ReadOp implements IoOperation {
         if (patternOffset + patternCount > count || patternCount < 0) {
             throw new CommandFailed("pattern verification range exceeds end of read data");
         }
-        ByteBuffer buf = IoSession.buffers(new long[] {count}, IoSession.READ_FILL)[0];
+        ByteBuffer buf = s.buffers(new long[] {count}, IoSession.READ_FILL)[0];
         long start = System.nanoTime();
         try {
             s.checkBounds(offset, count);

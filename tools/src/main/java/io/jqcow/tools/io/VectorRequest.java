@@ -51,7 +51,7 @@ record VectorRequest(long offset, IoVector vector, int pattern, boolean quiet, b
         }
         long[] lengths = s.lengths(ops.subList(1, ops.size()));
         byte fillByte = fill == IoSession.READ_FILL || pattern < 0 ? fill : (byte) pattern;
-        IoVector vector = IoVector.of(IoSession.buffers(lengths, fillByte));
+        IoVector vector = IoVector.of(s.buffers(lengths, fillByte));
         return new VectorRequest(offset, vector, pattern, quiet, verbose, flags, false, 0, machine);
     }
 

@@ -94,7 +94,7 @@ final class WriteOp implements IoOperation {
         flags |= (unmap ? RequestFlags.MAY_UNMAP : 0) | (noFallback ? RequestFlags.NO_FALLBACK : 0);
         ByteBuffer buf = null;
         if (!zero) {
-            buf = IoSession.buffers(new long[] {count}, (byte) pattern)[0];
+            buf = s.buffers(new long[] {count}, (byte) pattern)[0];
             if (source != null) {
                 SourceFile.fill(s, source, buf);
             }

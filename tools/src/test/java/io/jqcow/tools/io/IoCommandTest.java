@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jqcow.block.BlockException;
 import io.jqcow.block.Errno;
+import io.jqcow.block.Limits;
 import io.jqcow.block.RequestFlags;
 import io.jqcow.image.OpenOptions;
 import io.jqcow.posix.AioMode;
@@ -108,6 +109,15 @@ class IoCommandTest {
         assertEquals(3, node.lastVector().segmentCount());
         assertEquals(List.of(100, 512, 7), Arrays.stream(node.lastVector().segments()).map(b -> b.remaining()).toList());
         assertTrue(node.lastVector().isAligned(IoSession.BUFFER_ALIGNMENT, 1), "segments are 512-aligned");
+    }
+
+    @Test
+    void buffersFollowTheNodesPreferredAlignment() {
+        MemoryNode node = new MemoryNode(new byte[65536], false, new Limits(512, 4096, 8192, 0, 0, 0));
+        io(node, "readv 0 100 512 7");
+        assertTrue(node.lastVector().isAligned(8192, 1), "segments follow optMemAlignment");
+        io(node, "write 0 3");
+        assertTrue(node.lastVector().isAligned(8192, 1));
     }
 
     @Test

@@ -45,10 +45,17 @@ public class MemoryNode implements BlockNode {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger maxInFlight = new AtomicInteger();
 
-    public MemoryNode(byte[] initial, boolean readOnly) {
+    private final Limits limits;
+
+    public MemoryNode(byte[] initial, boolean readOnly, Limits limits) {
         this.data = initial.clone();
         this.length = initial.length;
         this.readOnly = readOnly;
+        this.limits = limits;
+    }
+
+    public MemoryNode(byte[] initial, boolean readOnly) {
+        this(initial, readOnly, Limits.BYTE_ALIGNED);
     }
 
     public MemoryNode(int size) {
@@ -99,7 +106,7 @@ public class MemoryNode implements BlockNode {
 
     @Override
     public Limits limits() {
-        return Limits.BYTE_ALIGNED;
+        return limits;
     }
 
     @Override
