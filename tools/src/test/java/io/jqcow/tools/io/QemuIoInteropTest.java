@@ -85,6 +85,13 @@ class QemuIoInteropTest {
                 Arguments.of("concurrent aio", List.of("aio_write -P 1 0 4k", "aio_write -P 2 4k 4k",
                         "aio_write -P 3 8k 1k 1k", "aio_read -P 0 32k 4k", "aio_read -P 9 40k 512", "aio_flush",
                         "read -P 2 4k 4k", "aio_write -z 0 512", "aio_write -C 12k 100", "aio_flush")),
+                Arguments.of("edge forms", List.of("read -p 0 1", "write -p 0 1", "read -l 4 0 8",
+                        "readv -P 0x33", "discard -C -q 0 1", "write -C -q 0 1", "read -P 0 -l 0 0 8",
+                        "truncate -m full 64k", "sleep 0", "writev 0", "readv -q 0", "write 0 0", "writev 0 0",
+                        "discard 0 0", "read 0x10000 0", "read 0x1k 1", "read -P 0xcd -s 0 -l 1 0 2",
+                        "write -P 0x100 0 1", "aio_write -P 1 -z 0 512", "aio_flush", "aio_read -P 0 0 512",
+                        "aio_flush", "write -zP0 0 1", "read -vq 0 1", "read -C -v -P 0 0 2", "flush 1",
+                        "truncate -m off 64k", "length", "  read   -q   0   1  ", "")),
                 Arguments.of("no failure", List.of("write -P 1 0 1", "read -P 1 0 1", "sleep 1")));
     }
 
