@@ -26,6 +26,8 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "io", description = "Exercise an image with qemu-io's command language.")
 public final class IoCommand implements Callable<Integer> {
+    private static final String PROMPT = "jqcow> ";
+
     private final ToolEnv env;
 
     @Option(names = {"-c", "--cmd"}, paramLabel = "STRING", description = "command to run (repeatable)")
@@ -96,7 +98,14 @@ public final class IoCommand implements Callable<Integer> {
         } else {
             BufferedReader in = new BufferedReader(new InputStreamReader(env.in(), StandardCharsets.UTF_8));
             try {
-                for (String line = in.readLine(); line != null && !shell.quit(); line = in.readLine()) {
+                // qemu-io prompts before every line it reads, terminal or not ("qemu-io> ").
+                while (!shell.quit()) {
+                    env.out().print(PROMPT);
+                    env.out().flush();
+                    String line = in.readLine();
+                    if (line == null) {
+                        break;
+                    }
                     shell.execute(line);
                 }
             } catch (IOException e) {

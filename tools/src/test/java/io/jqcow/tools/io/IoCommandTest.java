@@ -245,7 +245,7 @@ class IoCommandTest {
     void commandsComeFromStdinWithoutDashC() {
         MemoryNode node = new MemoryNode(4096);
         CliRun r = CliRun.runWithStdin(node, "write -q -P 5 0 8\nread -P 5 0 8\nquit\nread 0 1\n", "io", "disk.img");
-        assertEquals("read 8/8 bytes at offset 0\n8 bytes, 1 ops; TIME\n", r.outWithoutTiming());
+        assertEquals("jqcow> jqcow> read 8/8 bytes at offset 0\n8 bytes, 1 ops; TIME\njqcow> ", r.outWithoutTiming());
         assertEquals(0, r.exitCode());
     }
 

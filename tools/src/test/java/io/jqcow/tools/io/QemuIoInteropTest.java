@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -135,6 +136,26 @@ class QemuIoInteropTest {
         assertEquals(qemuErr.replace("qemu-io: ", "jqcow: "), run.err(), "stderr of " + title);
         assertEquals(p.exitValue(), run.exitCode(), "exit status of " + title);
         assertArrayEquals(readBack(image), node.contents(), "final image bytes of " + title);
+    }
+
+    @Test
+    void commandsFromStdinPromptLikeQemuIo() throws Exception {
+        byte[] initial = new byte[SIZE];
+        Path image = dir.resolve("stdin.raw");
+        Files.write(image, initial);
+        String script = "write -P 3 0 512\nread -P 4 0 512\nbogus\n\nlength\n";
+        Path input = dir.resolve("in");
+        Files.writeString(input, script);
+        Process p = new ProcessBuilder("qemu-io", "-f", "raw", image.toString()).redirectInput(input.toFile())
+                .redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("err").toFile()).start();
+        Assumptions.assumeTrue(p.waitFor(60, TimeUnit.SECONDS), "qemu-io did not finish");
+        String qemuOut = Files.readString(dir.resolve("out")).replace("qemu-io> ", "jqcow> ");
+
+        MemoryNode node = new MemoryNode(initial, false);
+        CliRun run = CliRun.runWithStdin(node, script, "io", "-f", "raw", image.toString());
+        assertEquals(CliRun.untimed(qemuOut), run.outWithoutTiming());
+        assertEquals(Files.readString(dir.resolve("err")), run.err());
+        assertEquals(p.exitValue(), run.exitCode());
     }
 
     private static String sortedLines(String text) {
