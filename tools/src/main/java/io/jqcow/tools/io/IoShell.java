@@ -13,7 +13,7 @@ import java.util.Map;
 public final class IoShell {
     private static final List<IoOperation> OPERATIONS = List.of(new ReadOp(), new ReadvOp(), new WriteOp(),
             new WritevOp(), new AioReadOp(), new AioWriteOp(), new AioFlushOp(), new FlushOp(), new DiscardOp(),
-            new TruncateOp(), new LengthOp(), new SleepOp());
+            new TruncateOp(), new LengthOp(), new SleepOp(), new AllocOp(), new MapOp());
 
     private final IoSession session;
     private final Map<String, IoOperation> byName = new LinkedHashMap<>();

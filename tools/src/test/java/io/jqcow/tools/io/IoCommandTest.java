@@ -198,6 +198,45 @@ class IoCommandTest {
         assertEquals(1, r.exitCode());
     }
 
+    /** The layout of a qcow2 overlay whose qemu-io alloc/map output was captured from qemu-io 7.2. */
+    private static MemoryNode overlayLikeNode() {
+        MemoryNode node = new MemoryNode(1024 * 1024);
+        node.markUnallocated(0, 128 * 1024);
+        node.markUnallocated(192 * 1024, 320 * 1024);
+        node.markUnallocated(576 * 1024, 448 * 1024);
+        return node;
+    }
+
+    @Test
+    void mapPrintsMergedRunsLikeQemuIo() {
+        CliRun r = io(overlayLikeNode(), "map");
+        assertEquals("128 KiB (0x20000) bytes not allocated at offset 0 bytes (0x0)\n"
+                + "64 KiB (0x10000) bytes     allocated at offset 128 KiB (0x20000)\n"
+                + "320 KiB (0x50000) bytes not allocated at offset 192 KiB (0x30000)\n"
+                + "64 KiB (0x10000) bytes     allocated at offset 512 KiB (0x80000)\n"
+                + "448 KiB (0x70000) bytes not allocated at offset 576 KiB (0x90000)\n", r.out());
+        assertEquals(0, r.exitCode());
+    }
+
+    @Test
+    void allocCountsAllocatedBytesAndClipsAtTheEnd() {
+        CliRun r = io(overlayLikeNode(), "alloc 0 1M", "alloc 128k 64k", "alloc 0", "alloc 100k 100k", "alloc 1M",
+                "alloc 2M 1", "alloc 0 0", "alloc 1 1", "alloc 0 3G", "alloc 512k 1", "alloc 1020k 8k", "alloc x");
+        assertEquals("131072/1048576 bytes allocated at offset 0 bytes\n"
+                + "65536/65536 bytes allocated at offset 128 KiB\n"
+                + "0/512 bytes allocated at offset 0 bytes\n"
+                + "65536/102400 bytes allocated at offset 100 KiB\n"
+                + "0/0 bytes allocated at offset 1 MiB\n"
+                + "0/0 bytes allocated at offset 2 MiB\n"
+                + "0/0 bytes allocated at offset 0 bytes\n"
+                + "0/1 bytes allocated at offset 1 bytes\n"
+                + "131072/1048576 bytes allocated at offset 0 bytes\n"
+                + "1/1 bytes allocated at offset 512 KiB\n"
+                + "0/4096 bytes allocated at offset 1020 KiB\n"
+                + "Parsing error: non-numeric argument, or extraneous/unrecognized suffix -- x\n", r.out());
+        assertEquals(1, r.exitCode());
+    }
+
     @Test
     void lengthAndTruncate() {
         MemoryNode node = new MemoryNode(65536);

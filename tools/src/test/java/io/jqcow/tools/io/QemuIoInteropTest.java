@@ -93,7 +93,8 @@ class QemuIoInteropTest {
                         "write -P 0x100 0 1", "aio_write -P 1 -z 0 512", "aio_flush", "aio_read -P 0 0 512",
                         "aio_flush", "write -zP0 0 1", "read -vq 0 1", "read -C -v -P 0 0 2", "flush 1",
                         "truncate -m off 64k", "length", "  read   -q   0   1  ", "")),
-                Arguments.of("no failure", List.of("write -P 1 0 1", "read -P 1 0 1", "sleep 1")));
+                Arguments.of("no failure", List.of("write -P 1 0 1", "read -P 1 0 1", "sleep 1", "map",
+                        "alloc 0 64k", "alloc 1k 3", "alloc 63k 8k")));
     }
 
     @ParameterizedTest(name = "{0}")

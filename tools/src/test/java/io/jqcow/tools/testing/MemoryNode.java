@@ -30,6 +30,8 @@ public class MemoryNode implements BlockNode {
         return t;
     });
     private final List<long[]> failing = new ArrayList<>();
+    /** 512-byte sectors this layer does not decide (as if they came from a backing file). */
+    private final java.util.BitSet unallocated = new java.util.BitSet();
     private byte[] data;
     private long length;
     private boolean closed;
@@ -65,6 +67,11 @@ public class MemoryNode implements BlockNode {
     /** Makes requests touching [offset, offset + bytes) fail with EIO. */
     public synchronized void failRange(long offset, long bytes) {
         failing.add(new long[] {offset, offset + bytes});
+    }
+
+    /** Marks [offset, offset + bytes) as not allocated in this layer (512-byte granularity). */
+    public synchronized void markUnallocated(long offset, long bytes) {
+        unallocated.set((int) (offset / 512), (int) ((offset + bytes + 511) / 512));
     }
 
     public synchronized byte[] contents() {
@@ -192,7 +199,15 @@ public class MemoryNode implements BlockNode {
 
     @Override
     public synchronized BlockStatus blockStatus(long offset, long bytes) {
-        return BlockStatus.data(offset, Math.min(bytes, length - offset), offset, this);
+        // Answers at most up to the next 4 KiB boundary, as cluster-at-a-time drivers do.
+        long end = Math.min(Math.min(offset + bytes, length), (offset / 4096 + 1) * 4096);
+        boolean allocated = !unallocated.get((int) (offset / 512));
+        long at = offset;
+        while (at < end && !unallocated.get((int) (at / 512)) == allocated) {
+            at = Math.min(end, (at / 512 + 1) * 512);
+        }
+        long len = at - offset;
+        return allocated ? BlockStatus.data(offset, len, offset, this) : BlockStatus.unallocated(offset, len);
     }
 
     @Override
