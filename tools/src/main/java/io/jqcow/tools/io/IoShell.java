@@ -10,7 +10,7 @@ import java.util.Map;
  * quoting), finds the command, checks the argument count and writability, runs getopt and the
  * command. Remembers whether any command failed, which decides the exit status.
  */
-public final class IoShell {
+final class IoShell {
     private static final List<IoOperation> OPERATIONS = List.of(new ReadOp(), new ReadvOp(), new WriteOp(),
             new WritevOp(), new AioReadOp(), new AioWriteOp(), new AioFlushOp(), new FlushOp(), new DiscardOp(),
             new TruncateOp(), new LengthOp(), new SleepOp(), new AllocOp(), new MapOp());
