@@ -1,19 +1,77 @@
 package io.jqcow.tools;
 
+import io.jqcow.block.BlockException;
+import io.jqcow.tools.bench.BenchCommand;
+import io.jqcow.tools.io.IoCommand;
+import java.util.List;
+import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Entry point of bin/jqcow: a qemu-img-compatible command line. */
-@Command(name = "jqcow", mixinStandardHelpOptions = true, version = "jqcow 0.1.0",
+/** Entry point of bin/jqcow: a qemu-img/qemu-io compatible command line. */
+@Command(name = Main.NAME, mixinStandardHelpOptions = true, version = "jqcow 0.1.0",
         description = "Java qcow2/raw disk-image tool, compatible with qemu-img.")
-public final class Main implements Runnable {
+public final class Main implements java.util.concurrent.Callable<Integer> {
+    public static final String NAME = "jqcow";
 
+    /** Every subcommand, built with the environment it prints to. Adding one = one class + one entry. */
+    private static final List<Function<ToolEnv, Object>> SUBCOMMANDS = List.of(IoCommand::new, BenchCommand::new);
+
+    private final ToolEnv env;
+
+    private Main(ToolEnv env) {
+        this.env = env;
+    }
+
+    /** Without a subcommand there is nothing to do: qemu-img's "Not enough arguments". */
     @Override
-    public void run() {
-        new CommandLine(this).usage(System.err);
+    public Integer call() {
+        env.error("Not enough arguments");
+        return 1;
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        System.exit(execute(args, ToolEnv.system()));
+    }
+
+    /** Runs one command line and returns its exit status; nothing here calls System.exit. */
+    public static int execute(String[] args, ToolEnv env) {
+        CommandLine cl = commandLine(env);
+        int rc = cl.execute(args);
+        env.out().flush();
+        env.err().flush();
+        return rc;
+    }
+
+    static CommandLine commandLine(ToolEnv env) {
+        CommandLine cl = new CommandLine(new Main(env));
+        for (Function<ToolEnv, Object> sub : SUBCOMMANDS) {
+            cl.addSubcommand(sub.apply(env));
+        }
+        cl.setOut(new java.io.PrintWriter(env.out(), true));
+        cl.setErr(new java.io.PrintWriter(env.err(), true));
+        // qemu-img takes "-c 1 -c 2" as the last value wins for scalars; picocli would refuse.
+        cl.setOverwrittenOptionsAllowed(true);
+        // "@name" is an image or a command word here, never a picocli argument file.
+        cl.setExpandAtFiles(false);
+        cl.setParameterExceptionHandler((ex, a) -> {
+            env.error(ParameterErrors.describe(ex));
+            return 1;
+        });
+        cl.setExecutionExceptionHandler((ex, c, parsed) -> report(env, ex));
+        return cl;
+    }
+
+    private static int report(ToolEnv env, Exception ex) {
+        if (ex instanceof ToolException te) {
+            te.lines().forEach(env::error);
+            return te.exitCode();
+        }
+        if (ex instanceof BlockException be) {
+            env.error(be.getMessage());
+            return 1;
+        }
+        env.error("internal error: " + ex);
+        return 1;
     }
 }
