@@ -15,7 +15,8 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     public static final String NAME = "jqcow";
 
     /** Every subcommand, built with the environment it prints to. Adding one = one class + one entry. */
-    private static final List<Function<ToolEnv, Object>> SUBCOMMANDS = List.of(IoCommand::new, BenchCommand::new);
+    private static final List<Function<ToolEnv, Object>> SUBCOMMANDS = List.of(
+            IoCommand::new, BenchCommand::new, ProbeCommand::new, ReplayCommand::new);
 
     private final ToolEnv env;
 
