@@ -67,7 +67,8 @@ final class L2Tables {
         System.arraycopy(old, 0, table, 0, old.length);
         ClusterAllocator alloc = s.allocator();
         long off = alloc.allocate(clusters);
-        ByteBuffer buf = ByteBuffer.allocate((int) (clusters << g.clusterBits()));
+        // Only the entries are written (as QEMU does); the rest of the last cluster stays a hole.
+        ByteBuffer buf = ByteBuffer.allocate((int) (newEntries * 8));
         buf.asLongBuffer().put(table);
         s.refcounts().cache().writeDirty();
         s.file.flush();
