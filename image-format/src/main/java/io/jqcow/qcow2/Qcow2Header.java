@@ -59,9 +59,6 @@ public record Qcow2Header(int version, long backingFileOffset, int backingFileSi
             autoclear = buf.getLong(88);
             refcountOrder = buf.getInt(96);
             headerLength = buf.getInt(100);
-            if (headerLength > buf.limit() && headerLength <= (1 << 21)) {
-                throw new BlockException(Errno.EINVAL, 0, "qcow2 header is truncated");
-            }
             if (headerLength > 104 && headerLength <= buf.limit()) {
                 compression = buf.get(104) & 0xFF;
             }

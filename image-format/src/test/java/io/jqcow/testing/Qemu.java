@@ -90,12 +90,12 @@ public final class Qemu {
     }
 
     public static BlockNode open(Path image, boolean readOnly) throws BlockException {
-        OpenOptions o = readOnly ? OpenOptions.readOnly(null) : OpenOptions.readWrite("qcow2");
+        OpenOptions o = readOnly ? OpenOptions.readOnly("qcow2") : OpenOptions.readWrite("qcow2");
         return opener().open(image, o);
     }
 
     public static BlockNode open(Path image, boolean readOnly, Map<String, String> extra) throws BlockException {
-        OpenOptions o = readOnly ? OpenOptions.readOnly(null) : OpenOptions.readWrite("qcow2");
+        OpenOptions o = readOnly ? OpenOptions.readOnly("qcow2") : OpenOptions.readWrite("qcow2");
         return opener().open(image, o.withExtra(extra));
     }
 
