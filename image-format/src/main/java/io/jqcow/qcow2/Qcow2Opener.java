@@ -27,8 +27,9 @@ final class Qcow2Opener {
         HeaderValidator.Validated v = HeaderValidator.validate(h, cluster0, !readOnly, false);
         HeaderExtensions ext = v.extensions();
         if (h.hasIncompatible(Qcow2Header.INCOMPAT_DIRTY) && !readOnly) {
-            throw new BlockException(Errno.ENOTSUP, 72, "Image is dirty (lazy refcounts were in use); "
-                    + "refcount rebuild is not implemented yet, run 'qemu-img check -r all' first");
+            // Refcounts may be too low: rebuild them before anything can be allocated or freed.
+            h = new RefcountRebuilder(file, h, ext).rebuild(readL1(file, h), SnapshotTable.read(file, h),
+                    v.backingName());
         }
         BlockNode dataFile = null;
         BlockNode backing = null;

@@ -131,18 +131,6 @@ class BadImageTest {
     }
 
     @Test
-    void dirtyImageIsRefusedForWritingUntilRebuildExists() throws Exception {
-        Path img = fresh();
-        byte[] bytes = Files.readAllBytes(img);
-        ByteBuffer.wrap(bytes).putLong(72, Qcow2Header.INCOMPAT_DIRTY);
-        Files.write(img, bytes);
-        try (BlockNode n = Qemu.open(img, true)) {
-            assertEquals(1 << 20, n.length());
-        }
-        assertRefused(img, "dirty", Errno.ENOTSUP, false);
-    }
-
-    @Test
     void writingMetadataThroughCorruptL2EntryMarksImageCorrupt() throws Exception {
         Path img = fresh();
         Qemu.io(img, "write -P 0x3 0 64k");
