@@ -263,6 +263,74 @@ final class ClusterAllocator {
         addRefs(oldOffset, oldBytes, -1);
     }
 
+    /**
+     * For falloc/full preallocation (qemu-img's layout): new refcount blocks then a new table at the
+     * end of the image, sized to also cover {@code cover} clusters after them; the first
+     * {@code reserve} of those are reserved (refcount 1) as the data area. Returns its first cluster.
+     */
+    long reserveAreaAtEnd(long reserve, long cover) throws BlockException {
+        long start = highestEnd;
+        long perBlock = 1L << g.refblockBits();
+        long perTableCluster = g.clusterSize() / 8;
+        long tableClusters = 1;
+        List<Long> newIndexes = new ArrayList<>();
+        while (true) {
+            long end = start + newIndexes.size() + tableClusters + cover;
+            long blocks = (end + perBlock - 1) / perBlock;
+            List<Long> missing = new ArrayList<>();
+            for (long r = 0; r < blocks; r++) {
+                if (rc.tableEntry((int) Math.min(r, Integer.MAX_VALUE)) == 0) {
+                    missing.add(r);
+                }
+            }
+            long t = Math.max(1, (blocks + perTableCluster - 1) / perTableCluster);
+            if (missing.equals(newIndexes) && t == tableClusters) {
+                break;
+            }
+            newIndexes = missing;
+            tableClusters = t;
+        }
+        long tableStart = start + newIndexes.size();
+        long dataStart = tableStart + tableClusters;
+        long dataEnd = dataStart + reserve;
+        long[] table = new long[(int) Math.max(tableClusters * perTableCluster, rc.tableEntries())];
+        long[] old = rc.tableCopy();
+        System.arraycopy(old, 0, table, 0, old.length);
+        for (int i = 0; i < newIndexes.size(); i++) {
+            long r = newIndexes.get(i);
+            ByteBuffer block = ByteBuffer.allocate(g.clusterSize());
+            long rangeStart = r << g.refblockBits();
+            for (long c = Math.max(start, rangeStart); c < Math.min(dataEnd, rangeStart + perBlock); c++) {
+                RefcountEntries.set(block, g.refcountOrder(), (int) (c - rangeStart), 1);
+            }
+            file.write(g.offsetOf(start + i), block);
+            table[(int) r] = g.offsetOf(start + i);
+        }
+        for (long c = start; c < dataEnd; c++) {
+            if (rc.hasBlock(c)) {
+                rc.set(c, 1);
+            }
+        }
+        rc.cache().writeDirty();
+        ByteBuffer tbuf = ByteBuffer.allocate((int) (tableClusters * g.clusterSize()));
+        tbuf.asLongBuffer().put(table, 0, (int) Math.min(table.length, tableClusters * perTableCluster));
+        file.write(g.offsetOf(tableStart), tbuf);
+        file.flush();
+        long oldOffset = rc.tableOffset();
+        long oldBytes = (long) rc.tableEntries() * 8;
+        switcher.switchRefcountTable(g.offsetOf(tableStart), (int) tableClusters);
+        rc.replaceTable(g.offsetOf(tableStart), table);
+        highestEnd = Math.max(highestEnd, dataEnd);
+        checkHostLimit(dataEnd);
+        addRefs(oldOffset, oldBytes, -1);
+        // The header no longer points at the old table (durable): its clusters are free right away.
+        for (long c = g.clusterOf(oldOffset); c <= g.clusterOf(oldOffset + oldBytes - 1); c++) {
+            quarantine.remove(c);
+            freeHint = Math.min(freeHint, c);
+        }
+        return dataStart;
+    }
+
     private void checkHostLimit(long endCluster) throws BlockException {
         if (g.offsetOf(endCluster) > (1L << 56)) {
             throw new BlockException(Errno.EFBIG, -1, "host offset beyond 2^56");

@@ -87,7 +87,9 @@ public final class Qcow2Create {
             }
             s.setSize(size);
             PreallocMode mode = o.dataFileRaw() && o.prealloc() == PreallocMode.OFF ? PreallocMode.METADATA : o.prealloc();
-            if (mode != PreallocMode.OFF) {
+            if ((mode == PreallocMode.FALLOC || mode == PreallocMode.FULL) && dataFile == null) {
+                preallocateArea(s, mapper, tables, size, mode);
+            } else if (mode != PreallocMode.OFF) {
                 preallocate(s, mapper, tables, size);
                 s.flushMetadata();
                 if (dataFile != null) {
@@ -106,6 +108,26 @@ public final class Qcow2Create {
             s.lock.unlock();
         }
         // Leave the children to the caller: the state does not own them during create.
+    }
+
+    /**
+     * falloc/full: the data area is reserved in one piece after fresh refcount structures and
+     * preallocated in the file; L2 tables then go to the first free clusters.
+     */
+    private static void preallocateArea(Qcow2State s, ClusterMapper mapper, L2Tables tables, long size,
+                                        PreallocMode mode) throws BlockException {
+        Geometry g = s.geometry();
+        long clusters = (size + g.clusterMask()) >>> g.clusterBits();
+        long l2Tables = g.l1EntriesFor(size);
+        long first = s.allocator().reserveAreaAtEnd(clusters, clusters + l2Tables);
+        s.flushMetadata();
+        s.file.truncate(g.offsetOf(first + clusters), true, mode);
+        for (long c = 0; c < clusters; c++) {
+            long guest = c << g.clusterBits();
+            tables.ensureWritable(guest);
+            s.l2Cache().dependOn(s.refcounts().cache());
+            mapper.setEntry(guest, new L2Entry(g.offsetOf(first + c) | L2Entry.COPIED, 0));
+        }
     }
 
     /** Maps every guest cluster to a host cluster (L2 table first, then its data clusters). */
