@@ -37,7 +37,7 @@ class Qcow2CreateTest {
         "'';0", "cluster_size=16k;1000000",
         "preallocation=metadata,extended_l2=on;2M", "data_file=img.data;2M", "data_file=img.data,data_file_raw=on;1M",
         "backing_file=base.qcow2,backing_fmt=qcow2;1M", "preallocation=metadata,cluster_size=512;3M",
-        "preallocation=falloc;3M", "preallocation=full;1100M", "preallocation=falloc,cluster_size=4k;300M",
+        "preallocation=falloc;3M", "preallocation=full,cluster_size=4k;5M", "preallocation=falloc,cluster_size=4k;9M",
         "preallocation=full,cluster_size=512,refcount_bits=8;2M"})
     void matchesQemuImgByteForByte(String opts, String size) throws Exception {
         Path q = Files.createDirectories(dir.resolve("q"));
