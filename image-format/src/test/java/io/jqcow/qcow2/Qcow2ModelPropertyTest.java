@@ -20,7 +20,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.BeforeContainer;
 
 /** Random write/zero/discard sequences behave like a byte array, and every image checks clean. */
-class Qcow2ModelProperties {
+class Qcow2ModelPropertyTest {
     static final int SIZE = 1 << 20;
 
     @BeforeContainer
