@@ -64,6 +64,11 @@ public final class Qcow2Driver implements BlockDriver {
         return s.snapshots();
     }
 
+    /** The format-specific facts qemu-img info prints. */
+    public Qcow2Info info() {
+        return Qcow2Info.of(s.header(), s.extensions(), s.backingName(), s.snapshots());
+    }
+
     @Override
     public String name() {
         return s.file.name();

@@ -191,6 +191,67 @@ class TwinImageTest {
         compareAndCheck(c, b);
     }
 
+    @Test
+    void growingResizeExtendsL1LikeQemu() throws Exception {
+        Path a = dir.resolve("a.qcow2");
+        Path b = dir.resolve("b.qcow2");
+        for (Path p : new Path[] {a, b}) {
+            Qemu.img("create", "-q", "-f", "qcow2", "-o", "cluster_size=4k", p.toString(), "1M");
+            Qemu.io(p, "write -P 0x1 0 1M");
+        }
+        List<Op> after = List.of(write((40L << 20) + 3, 10000, 0x2), write((1 << 20) - 100, 200, 0x3));
+        try (BlockNode n = Qemu.open(a, false)) {
+            n.truncate(48L << 20, true, io.jqcow.block.PreallocMode.OFF);
+            for (Op op : after) {
+                TwinOps.apply(n, op);
+            }
+        }
+        Qemu.img("resize", "-q", b.toString(), "48M");
+        Qemu.io(b, TwinOps.qemuIo(after));
+        compareAndCheck(a, b);
+        String info = Qemu.ok("qemu-img", "info", a.toString());
+        assertTrue(info.contains("virtual size: 48 MiB"), info);
+        Qcow2Header ha = Qcow2Header.parse(java.nio.ByteBuffer.wrap(Files.readAllBytes(a)));
+        Qcow2Header hb = Qcow2Header.parse(java.nio.ByteBuffer.wrap(Files.readAllBytes(b)));
+        assertEquals(hb.l1Size(), ha.l1Size(), "L1 grows to exactly what the new size needs");
+    }
+
+    @Test
+    void shrinkingResizeDropsClustersPastTheEnd() throws Exception {
+        Path a = dir.resolve("a.qcow2");
+        Qemu.img("create", "-q", "-f", "qcow2", a.toString(), "4M");
+        Qemu.io(a, "write -P 0x1 0 4M");
+        try (BlockNode n = Qemu.open(a, false)) {
+            n.truncate(1 << 20, true, io.jqcow.block.PreallocMode.OFF);
+            assertEquals(1 << 20, n.length());
+        }
+        Qemu.Result check = Qemu.check(a);
+        assertEquals(0, check.exit(), check.out());
+        byte[] raw = Qemu.rawContents(a);
+        assertEquals(1 << 20, raw.length);
+        assertEquals(1, raw[(1 << 20) - 1]);
+    }
+
+    @Test
+    void writableOpenClearsBitmapsAutoclearBitAndReportsInfo() throws Exception {
+        Path a = dir.resolve("a.qcow2");
+        Qemu.img("create", "-q", "-f", "qcow2", "-o", "lazy_refcounts=on", a.toString(), "1M");
+        Qemu.img("bitmap", "--add", a.toString(), "b0");
+        try (BlockNode n = Qemu.open(a, true)) {
+            Qcow2Info info = ((Qcow2Driver) n.driver()).info();
+            assertTrue(info.bitmapsPresent());
+            assertTrue(info.lazyRefcounts());
+            assertEquals("1.1", info.compat());
+        }
+        assertEquals(1, java.nio.ByteBuffer.wrap(Files.readAllBytes(a)).getLong(88), "read-only open keeps it");
+        try (BlockNode n = Qemu.open(a, false)) {
+            TwinOps.apply(n, write(0, 4096, 0x5));
+        }
+        assertEquals(0, java.nio.ByteBuffer.wrap(Files.readAllBytes(a)).getLong(88), "bitmaps bit cleared");
+        Qemu.Result check = Qemu.check(a);
+        assertTrue(check.out().contains("lacking bitmap support"), check.out());
+    }
+
     interface Prep {
         void prepare(Path img) throws Exception;
     }
