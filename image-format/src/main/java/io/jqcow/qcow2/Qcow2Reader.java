@@ -25,22 +25,30 @@ final class Qcow2Reader {
             try {
                 s.maybeCleanCaches();
                 e = mapper.map(offset + pos, len - pos);
+                s.hostIoInFlight.incrementAndGet();
             } finally {
                 s.lock.unlock();
             }
-            IoVector part = qiov.slice(pos, e.bytes());
-            switch (e.type()) {
-                case NORMAL -> s.dataNode().read(e.host(), part, 0);
-                case ZERO_PLAIN, ZERO_ALLOC -> part.zeroAll();
-                case UNALLOCATED_PLAIN, UNALLOCATED_ALLOC -> readBacking(s.backing, e.guest(), part);
-                case COMPRESSED -> {
-                    byte[] cluster = decompress(e.entry());
-                    int in = (int) (e.guest() & s.geometry().clusterMask());
-                    part.copyFrom(0, ByteBuffer.wrap(cluster, in, (int) e.bytes()));
-                }
-                default -> throw new IllegalStateException(e.type().toString());
+            try {
+                readExtent(e, qiov.slice(pos, e.bytes()));
+            } finally {
+                s.hostIoInFlight.decrementAndGet();
             }
             pos += e.bytes();
+        }
+    }
+
+    private void readExtent(ClusterMapper.Extent e, IoVector part) throws BlockException {
+        switch (e.type()) {
+            case NORMAL -> s.dataNode().read(e.host(), part, 0);
+            case ZERO_PLAIN, ZERO_ALLOC -> part.zeroAll();
+            case UNALLOCATED_PLAIN, UNALLOCATED_ALLOC -> readBacking(s.backing, e.guest(), part);
+            case COMPRESSED -> {
+                byte[] cluster = decompress(e.entry());
+                int in = (int) (e.guest() & s.geometry().clusterMask());
+                part.copyFrom(0, ByteBuffer.wrap(cluster, in, (int) e.bytes()));
+            }
+            default -> throw new IllegalStateException(e.type().toString());
         }
     }
 

@@ -24,6 +24,12 @@ final class Qcow2State {
     /** Signalled whenever an in-flight allocation completes. */
     final Condition allocationDone = lock.newCondition();
     final InflightAllocations inflight = new InflightAllocations();
+    /**
+     * Guest reads and in-place writes whose host cluster was looked up but whose I/O is still
+     * running. Freed clusters stay quarantined while any are, so their old owner's I/O can never
+     * land on (or read from) a cluster that was handed to someone else.
+     */
+    final java.util.concurrent.atomic.AtomicInteger hostIoInFlight = new java.util.concurrent.atomic.AtomicInteger();
 
     private Qcow2Header header;
     private HeaderExtensions ext;
@@ -218,7 +224,9 @@ final class Qcow2State {
         refcounts.cache().writeDirty();
         l2Cache.writeDirty();
         file.flush();
-        allocator.releaseQuarantine();
+        if (hostIoInFlight.get() == 0) {
+            allocator.releaseQuarantine();
+        }
     }
 
     /** Drops clean cache entries unused for cache-clean-interval (checked lazily, no timer thread). */

@@ -120,10 +120,12 @@ final class Qcow2Writer {
         if (s.dataFile == null) {
             s.overlap().check(host, len, 0);
         }
+        s.hostIoInFlight.incrementAndGet();
         s.lock.unlock();
         try {
             s.dataNode().write(host, data.slice(0, len), 0);
         } finally {
+            s.hostIoInFlight.decrementAndGet();
             s.lock.lock();
         }
         if (g.extendedL2()) {
