@@ -40,6 +40,8 @@ final class MetadataCache {
     private final LinkedHashMap<Long, Piece> pieces = new LinkedHashMap<>(16, 0.75f, true);
     private MetadataCache dependency;
     private int dirtyCount;
+    /** Pieces were written since the file was last flushed on this cache's behalf. */
+    private boolean unflushed;
 
     MetadataCache(BlockNode file, int pieceSize, int capacity, PieceWriter writer) {
         this.file = file;
@@ -117,10 +119,22 @@ final class MetadataCache {
     private void writeDependency() throws BlockException {
         MetadataCache dep = dependency;
         dependency = null;
-        if (dep != null && dep.hasDirty()) {
-            dep.writeDirty();
-            file.flush();
+        if (dep == null) {
+            return;
         }
+        if (dep.hasDirty()) {
+            dep.writeDirty();
+        }
+        // Written is not enough: what this cache references must be durable first.
+        if (dep.unflushed) {
+            file.flush();
+            dep.unflushed = false;
+        }
+    }
+
+    /** The file was flushed: everything written so far is durable. */
+    void markFlushed() {
+        unflushed = false;
     }
 
     /** Writes every dirty piece (after the dependency); does not flush the file. */
@@ -138,6 +152,7 @@ final class MetadataCache {
         dirty.sort(Map.Entry.comparingByKey());
         for (Map.Entry<Long, Piece> e : dirty) {
             writer.write(e.getKey(), e.getValue().data.duplicate().clear());
+            unflushed = true;
             e.getValue().dirty = false;
             dirtyCount--;
         }
@@ -148,6 +163,7 @@ final class MetadataCache {
         Piece p = pieces.get(offset);
         if (p != null) {
             writer.write(offset, p.data.duplicate().clear());
+            unflushed = true;
             if (p.dirty) {
                 p.dirty = false;
                 dirtyCount--;

@@ -224,6 +224,8 @@ final class Qcow2State {
         refcounts.cache().writeDirty();
         l2Cache.writeDirty();
         file.flush();
+        l2Cache.markFlushed();
+        refcounts.cache().markFlushed();
         if (hostIoInFlight.get() == 0) {
             allocator.releaseQuarantine();
         }

@@ -32,6 +32,12 @@ public final class FileImageNode implements BlockNode {
     private boolean zeroWritesSupported = true;
     public final AtomicInteger flushes = new AtomicInteger();
     public final AtomicInteger zeroWrites = new AtomicInteger();
+    /** When set, every write (offset + bytes) and flush (null bytes) is appended, in order. */
+    public volatile java.util.List<Event> log;
+
+    /** One recorded operation: a write, or a flush when data is null. */
+    public record Event(long offset, byte[] data) {
+    }
 
     public FileImageNode(Path path, boolean readOnly) {
         this.path = path;
@@ -117,6 +123,7 @@ public final class FileImageNode implements BlockNode {
         try {
             ensure(offset + qiov.size());
             qiov.copyTo(0, ByteBuffer.wrap(data, (int) offset, (int) qiov.size()));
+            record(offset, Arrays.copyOfRange(data, (int) offset, (int) (offset + qiov.size())));
         } finally {
             lock.writeLock().unlock();
         }
@@ -133,6 +140,7 @@ public final class FileImageNode implements BlockNode {
         try {
             ensure(offset + bytes);
             Arrays.fill(data, (int) offset, (int) (offset + bytes), (byte) 0);
+            record(offset, new byte[(int) bytes]);
         } finally {
             lock.writeLock().unlock();
         }
@@ -155,6 +163,12 @@ public final class FileImageNode implements BlockNode {
     @Override
     public void flush() throws BlockException {
         flushes.incrementAndGet();
+        lock.writeLock().lock();
+        try {
+            record(-1, null);
+        } finally {
+            lock.writeLock().unlock();
+        }
         if (!readOnly) {
             save();
         }
@@ -218,6 +232,13 @@ public final class FileImageNode implements BlockNode {
     public void close() throws BlockException {
         if (!readOnly) {
             save();
+        }
+    }
+
+    private void record(long offset, byte[] bytes) {
+        java.util.List<Event> l = log;
+        if (l != null) {
+            l.add(new Event(offset, bytes));
         }
     }
 
