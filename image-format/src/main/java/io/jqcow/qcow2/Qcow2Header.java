@@ -3,7 +3,7 @@ package io.jqcow.qcow2;
 import io.jqcow.block.BlockException;
 import io.jqcow.block.Errno;
 import java.nio.ByteBuffer;
-import java.util.Arrays;
+import java.util.HexFormat;
 
 /**
  * The fixed qcow2 header (v2: 72 bytes, v3: header_length bytes) as read from cluster 0.
@@ -154,12 +154,21 @@ public record Qcow2Header(int version, long backingFileOffset, int backingFileSi
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Qcow2Header h && h.toString().equals(toString())
-                && Arrays.equals(h.extraBytes, extraBytes);
+        return o instanceof Qcow2Header h && h.toString().equals(toString());
     }
 
     @Override
     public int hashCode() {
         return toString().hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "Qcow2Header[v" + version + " cluster_bits=" + clusterBits + " size=" + size + " backing=" + backingFileOffset
+                + "+" + backingFileSize + " crypt=" + cryptMethod + " l1=" + l1Size + "@" + l1TableOffset + " reftable="
+                + refcountTableClusters + "@" + refcountTableOffset + " snapshots=" + nbSnapshots + "@" + snapshotsOffset
+                + " incompat=" + Long.toHexString(incompatibleFeatures) + " compat=" + Long.toHexString(compatibleFeatures)
+                + " autoclear=" + Long.toHexString(autoclearFeatures) + " refcount_order=" + refcountOrder + " length="
+                + headerLength + " compression=" + compressionType + " extra=" + HexFormat.of().formatHex(extraBytes) + "]";
     }
 }
