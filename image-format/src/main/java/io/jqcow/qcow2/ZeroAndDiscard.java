@@ -41,8 +41,17 @@ final class ZeroAndDiscard {
             }
             return;
         }
-        zeroPartial(offset, alignedStart - offset);
-        zeroPartial(alignedEnd, end - alignedEnd);
+        boolean headDone = alignedStart == offset || readsZero(offset, alignedStart - offset);
+        boolean tailDone = alignedEnd == end || readsZero(alignedEnd, end - alignedEnd);
+        if ((!headDone || !tailDone) && RequestFlags.has(flags, RequestFlags.NO_FALLBACK)) {
+            throw new BlockException(Errno.ENOTSUP, offset, "partial-cluster zeroing needs a data write");
+        }
+        if (!headDone) {
+            zeroPartial(offset, alignedStart - offset);
+        }
+        if (!tailDone) {
+            zeroPartial(alignedEnd, end - alignedEnd);
+        }
         boolean unmap = RequestFlags.has(flags, RequestFlags.MAY_UNMAP);
         forEachUnitRange(alignedStart, alignedEnd, (cStart, from, to) -> zeroCluster(cStart, from, to, unmap));
     }
@@ -170,9 +179,6 @@ final class ZeroAndDiscard {
     }
 
     private void zeroPartial(long offset, long len) throws BlockException {
-        if (len <= 0 || readsZero(offset, len)) {
-            return;
-        }
         writer.write(offset, IoVector.of(java.nio.ByteBuffer.allocate((int) len)));
     }
 
