@@ -68,8 +68,29 @@ final class Qcow2Reader {
         }
     }
 
+    /** The last decoded compressed cluster, so small sequential reads decode each cluster once. */
+    private record Decoded(long word, byte[] data) {
+    }
+
+    private volatile Decoded lastDecoded;
+
     /** Reads and decodes one compressed cluster. */
     byte[] decompress(L2Entry entry) throws BlockException {
+        Decoded d = lastDecoded;
+        if (d != null && d.word == entry.word()) {
+            return d.data;
+        }
+        byte[] out = decode(entry);
+        lastDecoded = new Decoded(entry.word(), out);
+        return out;
+    }
+
+    /** Forgets the decoded cluster (its host space may be reused). */
+    void forgetDecoded() {
+        lastDecoded = null;
+    }
+
+    private byte[] decode(L2Entry entry) throws BlockException {
         Geometry g = s.geometry();
         long host = entry.compressedOffset(g);
         int csize = entry.compressedSize(g);

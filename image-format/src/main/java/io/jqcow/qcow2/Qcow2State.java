@@ -44,6 +44,7 @@ final class Qcow2State {
     private final boolean readOnly;
     private volatile String stoppedBecauseCorrupt;
     private long lastClean = System.nanoTime();
+    private final java.util.List<long[]> pendingDiscards = new java.util.ArrayList<>();
 
     Qcow2State(BlockNode file, BlockNode dataFile, BlockNode backing, Qcow2Options options, Qcow2Header header,
                HeaderExtensions ext, String backingName, boolean readOnly) {
@@ -81,9 +82,11 @@ final class Qcow2State {
         this.refcounts = new RefcountStore(file, g, rcCache, header.refcountTableOffset(), reftable);
         this.allocator = new ClusterAllocator(file, g, refcounts, file.length(), this::switchRefcountTable);
         if (options.passDiscard()) {
+            // Discarding in the file waits until the metadata that freed the cluster is durable:
+            // before that, a crash could bring back an old reference to the discarded cluster.
             allocator.setFreeListener((off, len) -> {
                 if (options.discardUnmap()) {
-                    file.discard(off, len);
+                    pendingDiscards.add(new long[] {off, len});
                 }
             });
         }
@@ -227,6 +230,10 @@ final class Qcow2State {
         l2Cache.markFlushed();
         refcounts.cache().markFlushed();
         if (hostIoInFlight.get() == 0) {
+            for (long[] d : pendingDiscards) {
+                file.discard(d[0], d[1]);
+            }
+            pendingDiscards.clear();
             allocator.releaseQuarantine();
         }
     }

@@ -349,6 +349,7 @@ final class Qcow2Writer {
         if (old.isCompressed()) {
             s.refcounts().cache().dependOn(s.l2Cache());
             s.allocator().addRefs(old.compressedOffset(g), old.compressedSize(g), -1);
+            reader.forgetDecoded();
             return true;
         }
         L2Entry.Type t = old.clusterType(g);

@@ -77,6 +77,24 @@ class CrashConsistencyTest {
         }
     }
 
+    @Test
+    void fileDiscardWaitsForDurableMetadata() throws Exception {
+        Path img = dir.resolve("d.qcow2");
+        Qemu.img("create", "-q", "-f", "qcow2", img.toString(), "1M");
+        FileImageNode file = new FileImageNode(img, false);
+        try (BlockNode n = new DriverNode(Qcow2Driver.open(file, false, false, Map.of(), ChildOpener.NONE))) {
+            byte[] data = new byte[65536];
+            Arrays.fill(data, (byte) 0xab);
+            n.write(0, data, 0, data.length);
+            n.flush();
+            int host = (int) n.blockStatus(0, 65536).hostOffset();
+            n.discard(0, 65536);
+            assertTrue(file.contents()[host + 5] == (byte) 0xab, "discarded in the file before the L2 change is durable");
+            n.flush();
+            assertTrue(file.contents()[host + 5] == 0, "discard passed down after the flush");
+        }
+    }
+
     private void crashPoints(String opts, String size, List<Op> ops, boolean snapshot) throws Exception {
         Path img = dir.resolve("c.qcow2");
         Qemu.img("create", "-q", "-f", "qcow2", "-o", opts, img.toString(), size);
