@@ -100,7 +100,47 @@ final class OverlapChecker {
                 }
             }
         }
+        if ((active & INACTIVE_L2) != 0) {
+            for (long off : inactiveL2Tables()) {
+                if (hits(start, end, off, g.clusterSize())) {
+                    return "inactive L2 table";
+                }
+            }
+        }
+        byte[] bitmaps = s.extensions().bitmaps();
+        if ((active & BITMAP_DIRECTORY) != 0 && bitmaps != null
+                && (h.autoclearFeatures() & Qcow2Header.AUTOCLEAR_BITMAPS) != 0) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bitmaps);
+            if (hits(start, end, b.getLong(16), b.getLong(8))) {
+                return "bitmap directory";
+            }
+        }
         return null;
+    }
+
+    private long[] inactiveL2;
+
+    /** L2 tables reachable from snapshot L1 tables (read once; snapshots do not change while open). */
+    private long[] inactiveL2Tables() {
+        if (inactiveL2 == null) {
+            java.util.List<Long> out = new java.util.ArrayList<>();
+            try {
+                for (SnapshotTable.Entry e : s.snapshots().entries()) {
+                    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 * e.l1Size());
+                    s.file.read(e.l1TableOffset(), b.duplicate());
+                    for (int i = 0; i < e.l1Size(); i++) {
+                        long off = b.getLong(i * 8) & L2Entry.L1_OFFSET_MASK;
+                        if (off != 0) {
+                            out.add(off);
+                        }
+                    }
+                }
+            } catch (BlockException e) {
+                return new long[0];
+            }
+            inactiveL2 = out.stream().mapToLong(Long::longValue).toArray();
+        }
+        return inactiveL2;
     }
 
     private static boolean hits(long start, long end, long off, long len) {

@@ -154,6 +154,28 @@ class BadImageTest {
         assertEquals(0x20000L, ByteBuffer.wrap(Files.readAllBytes(img)).getLong(0x10000), "reftable intact");
     }
 
+    @Test
+    void overlapCheckAllCatchesInactiveL2() throws Exception {
+        Path img = fresh();
+        Qemu.io(img, "write -P 0x3 0 64k");
+        Qemu.img("snapshot", "-c", "s", img.toString());
+        Qemu.io(img, "write -P 0x4 0 64k"); // the active L2 is now a copy; the old one is inactive only
+        byte[] bytes = Files.readAllBytes(img);
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        long snapL1 = b.getLong((int) b.getLong(64));
+        long inactiveL2 = b.getLong((int) snapL1) & L2Entry.L1_OFFSET_MASK;
+        long activeL2 = b.getLong((int) b.getLong(40)) & L2Entry.L1_OFFSET_MASK;
+        // Point active guest cluster 1 at the inactive L2 table, claiming to own it.
+        b.putLong((int) activeL2 + 8, inactiveL2 | L2Entry.COPIED);
+        Files.write(img, bytes);
+        try (BlockNode n = Qemu.open(img, false, java.util.Map.of("overlap-check", "all"))) {
+            BlockException e = assertThrows(BlockException.class, () -> n.write(65536, new byte[512], 0, 512));
+            assertTrue(e.getMessage().contains("inactive L2 table"), e.getMessage());
+        } catch (BlockException closing) {
+            // a stopped image may refuse the final flush
+        }
+    }
+
     private Path fresh() {
         Path img = dir.resolve("bad" + System.nanoTime() + ".qcow2");
         Qemu.img("create", "-q", "-f", "qcow2", img.toString(), "1M");
