@@ -31,8 +31,8 @@ final class Qcow2State {
      */
     final java.util.concurrent.atomic.AtomicInteger hostIoInFlight = new java.util.concurrent.atomic.AtomicInteger();
 
-    private Qcow2Header header;
-    private HeaderExtensions ext;
+    private volatile Qcow2Header header;
+    private volatile HeaderExtensions ext;
     private final String backingName;
     private final Geometry g;
     private long[] l1;

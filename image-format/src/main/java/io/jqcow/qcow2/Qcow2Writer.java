@@ -120,6 +120,14 @@ final class Qcow2Writer {
         if (s.dataFile == null) {
             s.overlap().check(host, len, 0);
         }
+        long bits = g.extendedL2() ? subclusterBits(inCluster, inCluster + len) : 0;
+        // Filling subclusters that were not allocated changes the bitmap: that is an allocation, and
+        // must not interleave with another allocation of the same cluster.
+        boolean allocating = g.extendedL2() && (first.bitmap() & bits) != bits;
+        long cluster = guest >>> g.clusterBits();
+        if (allocating) {
+            s.inflight.claim(cluster, 1);
+        }
         s.hostIoInFlight.incrementAndGet();
         s.lock.unlock();
         try {
@@ -127,10 +135,13 @@ final class Qcow2Writer {
         } finally {
             s.hostIoInFlight.decrementAndGet();
             s.lock.lock();
+            if (allocating) {
+                s.inflight.release(cluster, 1);
+                s.allocationDone.signalAll();
+            }
         }
-        if (g.extendedL2()) {
+        if (allocating) {
             L2Entry now = mapper.entry(guest);
-            long bits = subclusterBits(inCluster, inCluster + len);
             mapper.setEntry(guest, new L2Entry(now.word(), (now.bitmap() | bits) & ~(bits << 32)));
         }
         return len;
