@@ -69,9 +69,16 @@ public record HeaderExtensions(String backingFormat, String dataFile, List<Featu
                     if (len != 24) {
                         throw new BlockException(Errno.EINVAL, off, "bitmaps_ext: Invalid extension length");
                     }
+                    if ((h.autoclearFeatures() & Qcow2Header.AUTOCLEAR_BITMAPS) != 0) {
+                        BitmapsExtension.parse(data, h.clusterSize(), off);
+                    }
                     bitmaps = data;
                 }
                 case HeaderExtension.FDE -> {
+                    if (h.cryptMethod() != 2) {
+                        throw new BlockException(Errno.EINVAL, off,
+                                "Crypto header extension only expected with LUKS encryption method");
+                    }
                     if (len != 16) {
                         throw new BlockException(Errno.EINVAL, off, "Invalid encryption header extension length");
                     }
@@ -104,6 +111,20 @@ public record HeaderExtensions(String backingFormat, String dataFile, List<Featu
         }
         out.addAll(unknown);
         return out;
+    }
+
+    /** The decoded bitmaps extension, or null. */
+    public BitmapsExtension bitmapsExtension() {
+        if (bitmaps == null) {
+            return null;
+        }
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bitmaps);
+        return new BitmapsExtension(Integer.toUnsignedLong(b.getInt(0)), b.getLong(8), b.getLong(16));
+    }
+
+    /** The decoded encryption header pointer, or null. */
+    public FdeExtension fdeExtension() {
+        return fde == null ? null : FdeExtension.parse(fde);
     }
 
     /** The name a feature table gives to bit {@code bit} of the given word type, or null. */

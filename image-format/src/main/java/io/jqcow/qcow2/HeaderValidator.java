@@ -45,11 +45,16 @@ public final class HeaderValidator {
             throw new BlockException(Errno.EINVAL, 8, "Invalid backing file offset");
         }
         checkCompression(h);
-        // Extensions must be readable before naming unknown features from the feature table.
-        HeaderExtensions ext = HeaderExtensions.parse(cluster0, h);
         long unknown = h.incompatibleFeatures() & ~Qcow2Header.INCOMPAT_KNOWN;
         if (unknown != 0) {
-            throw new BlockException(Errno.ENOTSUP, 72, "Unsupported qcow2 feature(s): " + describe(ext, unknown));
+            // Only for naming the features: a broken extension area must not hide this error.
+            HeaderExtensions names;
+            try {
+                names = HeaderExtensions.parse(cluster0, h.withIncompatible(0).withAutoclear(0));
+            } catch (BlockException e) {
+                names = HeaderExtensions.empty();
+            }
+            throw new BlockException(Errno.ENOTSUP, 72, "Unsupported qcow2 feature(s): " + describe(names, unknown));
         }
         if (h.hasIncompatible(Qcow2Header.INCOMPAT_CORRUPT) && writable) {
             throw new BlockException(Errno.EACCES, 72, "qcow2: Image is corrupt; cannot be opened read/write");
@@ -70,6 +75,7 @@ public final class HeaderValidator {
             checkAligned(h.snapshotsOffset(), cs, 64, "Invalid snapshot table offset");
         }
         checkL1(h);
+        HeaderExtensions ext = HeaderExtensions.parse(cluster0, h);
         if (h.cryptMethod() != 0) {
             throw new BlockException(Errno.ENOTSUP, 32, "encryption not supported (crypt_method "
                     + Integer.toUnsignedString(h.cryptMethod()) + ")");

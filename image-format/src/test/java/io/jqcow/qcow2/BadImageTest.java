@@ -176,6 +176,26 @@ class BadImageTest {
         }
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = ';', value = {
+        "4;1;Reserved field is not zero", "0;0;found bitmaps extension with zero bitmaps",
+        "0;70000;exceeding the QEMU supported maximum of 65535", "16;0x30001;invalid bitmap directory offset"})
+    void refusesBrokenBitmapsExtension(int field, String value, String message) throws Exception {
+        Path img = fresh();
+        Qemu.img("bitmap", "--add", img.toString(), "b0");
+        byte[] bytes = Files.readAllBytes(img);
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        int ext = findExtension(b, HeaderExtension.BITMAPS) + 8;
+        long v = Long.decode(value);
+        if (field == 16) {
+            b.putLong(ext + field, v);
+        } else {
+            b.putInt(ext + field, (int) v);
+        }
+        Files.write(img, bytes);
+        assertRefused(img, message, Errno.EINVAL, true);
+    }
+
     private Path fresh() {
         Path img = dir.resolve("bad" + System.nanoTime() + ".qcow2");
         Qemu.img("create", "-q", "-f", "qcow2", img.toString(), "1M");

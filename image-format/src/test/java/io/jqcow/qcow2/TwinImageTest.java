@@ -252,6 +252,28 @@ class TwinImageTest {
         assertTrue(check.out().contains("lacking bitmap support"), check.out());
     }
 
+    @Test
+    void partialWritesIntoCompressedClusters() throws Exception {
+        Path raw = dir.resolve("src.raw");
+        byte[] content = new byte[1 << 20];
+        for (int i = 0; i < content.length; i++) {
+            content[i] = (byte) (i / 1000);
+        }
+        java.nio.file.Files.write(raw, content);
+        Path a = dir.resolve("a.qcow2");
+        Path b = dir.resolve("b.qcow2");
+        for (Path p : new Path[] {a, b}) {
+            Qemu.img("convert", "-c", "-f", "raw", "-O", "qcow2", "-o", "cluster_size=16k,compression_type=zstd",
+                    raw.toString(), p.toString());
+        }
+        List<Op> ops = List.of(write(100, 50, 0x1), write(16384 * 3 - 10, 20, 0x2), discard(16384 * 5, 16384),
+                zero(16384 * 7, 16384), zeroUnmap(16384 * 9, 16384), write(16384 * 11, 16384, 0x3),
+                zero(16384 * 13 + 5, 100));
+        apply(a, ops, Map.of());
+        Qemu.io(b, TwinOps.qemuIo(ops));
+        compareAndCheck(a, b);
+    }
+
     interface Prep {
         void prepare(Path img) throws Exception;
     }
