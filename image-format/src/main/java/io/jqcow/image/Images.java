@@ -10,8 +10,13 @@ public final class Images {
     private Images() {
     }
 
-    /** Opens the image at path; the returned node owns (and closes) its children. */
+    /**
+     * Opens the image at path; the returned node owns (and closes) its children. The logic lives in
+     * {@link ImageOpener}; this entry point is wired to file-posix and the request layer by the
+     * integration (until then it reports ENOTSUP).
+     */
     public static BlockNode open(Path path, OpenOptions options) throws BlockException {
-        throw new BlockException(Errno.ENOTSUP, "image opening is not implemented yet");
+        throw new BlockException(Errno.ENOTSUP, "image opening is not wired yet: use ImageOpener with file-posix "
+                + "and the request layer");
     }
 }

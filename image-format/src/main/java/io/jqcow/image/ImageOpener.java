@@ -1,0 +1,143 @@
+package io.jqcow.image;
+
+import io.jqcow.block.BlockDriver;
+import io.jqcow.block.BlockException;
+import io.jqcow.block.BlockNode;
+import io.jqcow.block.Errno;
+import io.jqcow.posix.FileOptions;
+import io.jqcow.qcow2.ChildOpener;
+import io.jqcow.qcow2.Qcow2Driver;
+import io.jqcow.qcow2.Qcow2Header;
+import io.jqcow.qcow2.Qcow2Options;
+import io.jqcow.raw.RawDriver;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Opens an image: the protocol node, the format (explicit or probed), and for qcow2 its data file
+ * and backing chain. How protocol nodes are opened and how drivers become nodes is plugged in, so
+ * the same logic runs over file-posix + request layer or over test nodes.
+ */
+public final class ImageOpener {
+    /** Opens a protocol (file) node. */
+    @FunctionalInterface
+    public interface ProtocolOpener {
+        BlockNode open(FileOptions options) throws BlockException;
+    }
+
+    /** Turns a format driver into a node (normally by putting the request layer in front of it). */
+    @FunctionalInterface
+    public interface NodeWrapper {
+        BlockNode wrap(BlockDriver driver) throws BlockException;
+    }
+
+    static final int MAX_CHAIN = 64;
+
+    private final ProtocolOpener protocol;
+    private final NodeWrapper wrapper;
+    private final Consumer<String> warnings;
+
+    public ImageOpener(ProtocolOpener protocol, NodeWrapper wrapper, Consumer<String> warnings) {
+        this.protocol = protocol;
+        this.wrapper = wrapper;
+        this.warnings = warnings;
+    }
+
+    public BlockNode open(Path path, OpenOptions options) throws BlockException {
+        return open(path, options, new HashSet<>(), 0);
+    }
+
+    private BlockNode open(Path path, OpenOptions o, Set<Path> chain, int depth) throws BlockException {
+        Path real = path.toAbsolutePath().normalize();
+        if (!chain.add(real) || depth > MAX_CHAIN) {
+            throw new BlockException(Errno.EINVAL, "Backing chain loop or too deep at '" + path + "'");
+        }
+        BlockNode file = protocol.open(fileOptions(path, o, o.readOnly()));
+        try {
+            String format = o.format();
+            boolean probed = format == null;
+            if (probed) {
+                format = probe(file);
+            }
+            BlockDriver driver;
+            switch (format) {
+                case "raw" -> {
+                    boolean guard = probed && !o.readOnly();
+                    if (guard) {
+                        warnings.accept("WARNING: Image format was not specified for '" + path + "' and probing "
+                                + "guessed raw.\n         Automatically detecting the format is dangerous for raw "
+                                + "images, write operations on block 0 will be restricted.\n         Specify the "
+                                + "'raw' format explicitly to remove the restrictions.");
+                    }
+                    long off = o.extra().containsKey("offset") ? Qcow2Options.parseSize("offset", o.extra().get("offset")) : 0;
+                    long size = o.extra().containsKey("size") ? Qcow2Options.parseSize("size", o.extra().get("size")) : -1;
+                    driver = new RawDriver(file, off, size, guard);
+                }
+                case "qcow2" -> driver = Qcow2Driver.open(file, o.readOnly(), o.backing(), o.extra(),
+                        children(path, o, chain, depth));
+                default -> throw new BlockException(Errno.EINVAL, "Unknown driver '" + format + "'");
+            }
+            return wrapper.wrap(driver);
+        } catch (BlockException | RuntimeException e) {
+            try {
+                file.close();
+            } catch (BlockException ignored) {
+                // the open failure is what matters
+            }
+            throw e;
+        }
+    }
+
+    /** qcow2 magic means qcow2; everything else is raw. */
+    static String probe(BlockNode file) throws BlockException {
+        if (file.length() >= 4) {
+            ByteBuffer b = ByteBuffer.allocate(4);
+            file.read(0, b.duplicate());
+            if (b.getInt(0) == Qcow2Header.MAGIC) {
+                return "qcow2";
+            }
+        }
+        return "raw";
+    }
+
+    private ChildOpener children(Path image, OpenOptions o, Set<Path> chain, int depth) {
+        Path dir = image.toAbsolutePath().getParent();
+        return new ChildOpener() {
+            @Override
+            public BlockNode openBacking(String name, String format) throws BlockException {
+                Path p = resolve(dir, name);
+                Map<String, String> extra = new HashMap<>();
+                OpenOptions bo = new OpenOptions(format, true, o.cache(), o.aio(), o.locking(), o.forceShare(), true,
+                        extra);
+                try {
+                    return open(p, bo, chain, depth + 1);
+                } catch (BlockException e) {
+                    throw new BlockException(e.errno(), e.offset(), "Could not open backing file: Could not open '"
+                            + p + "': " + e.getMessage(), e);
+                }
+            }
+
+            @Override
+            public BlockNode openDataFile(String name, boolean readOnly) throws BlockException {
+                return protocol.open(fileOptions(resolve(dir, name), o, readOnly));
+            }
+        };
+    }
+
+    static Path resolve(Path dir, String name) {
+        Path p = Path.of(name);
+        return p.isAbsolute() || dir == null ? p : dir.resolve(p);
+    }
+
+    private static FileOptions fileOptions(Path path, OpenOptions o, boolean readOnly) {
+        return FileOptions.defaults(path, readOnly).withCache(o.cache()).withAio(o.aio()).withLocking(o.locking())
+                .withForceShare(o.forceShare())
+                .withPolicy(o.extra().getOrDefault("post-eof-serialise", "auto"),
+                        o.extra().getOrDefault("alloc-zero-writes", "auto"));
+    }
+}

@@ -1,0 +1,254 @@
+package io.jqcow.qcow2;
+
+import io.jqcow.block.BlockException;
+import io.jqcow.block.BlockNode;
+import io.jqcow.block.Errno;
+import java.nio.ByteBuffer;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything an open qcow2 image knows: children, header, L1, caches, allocator. One metadata lock
+ * guards all of it (held only for metadata work, never during guest data I/O), like QEMU's s->lock.
+ */
+final class Qcow2State {
+    private static final Logger LOG = LoggerFactory.getLogger(Qcow2State.class);
+
+    final BlockNode file;
+    final BlockNode dataFile;
+    final BlockNode backing;
+    final Qcow2Options options;
+    final ReentrantLock lock = new ReentrantLock();
+    /** Signalled whenever an in-flight allocation completes. */
+    final Condition allocationDone = lock.newCondition();
+    final InflightAllocations inflight = new InflightAllocations();
+    /**
+     * Guest reads and in-place writes whose host cluster was looked up but whose I/O is still
+     * running. Freed clusters stay quarantined while any are, so their old owner's I/O can never
+     * land on (or read from) a cluster that was handed to someone else.
+     */
+    final java.util.concurrent.atomic.AtomicInteger hostIoInFlight = new java.util.concurrent.atomic.AtomicInteger();
+
+    private volatile Qcow2Header header;
+    private volatile HeaderExtensions ext;
+    private final String backingName;
+    private final Geometry g;
+    private long[] l1;
+    private MetadataCache l2Cache;
+    private RefcountStore refcounts;
+    private ClusterAllocator allocator;
+    private OverlapChecker overlap;
+    private SnapshotTable snapshots;
+    private final boolean readOnly;
+    private volatile String stoppedBecauseCorrupt;
+    private long lastClean = System.nanoTime();
+    private final java.util.List<long[]> pendingDiscards = new java.util.ArrayList<>();
+
+    Qcow2State(BlockNode file, BlockNode dataFile, BlockNode backing, Qcow2Options options, Qcow2Header header,
+               HeaderExtensions ext, String backingName, boolean readOnly) {
+        this.file = file;
+        this.dataFile = dataFile;
+        this.backing = backing;
+        this.options = options;
+        this.header = header;
+        this.ext = ext;
+        this.backingName = backingName;
+        this.g = Geometry.of(header);
+        this.readOnly = readOnly;
+    }
+
+    void init(long[] l1Table, SnapshotTable snaps, long[] reftable) throws BlockException {
+        this.l1 = l1Table;
+        this.snapshots = snaps;
+        this.overlap = new OverlapChecker(this, options.overlapMask());
+        int slice = options.l2CacheEntrySize() > 0 ? options.l2CacheEntrySize() : g.clusterSize();
+        if (Integer.bitCount(slice) != 1 || slice < 512 || slice > g.clusterSize()) {
+            throw new BlockException(Errno.EINVAL, "L2 cache entry size must be a power of two between 512 and "
+                    + "the cluster size (" + g.clusterSize() + ")");
+        }
+        long l2Bytes = options.l2CacheSize();
+        if (l2Bytes < 0) {
+            long needed = (header.size() + g.clusterSize() - 1) / g.clusterSize() * g.l2EntrySize();
+            l2Bytes = Math.min(Qcow2Options.DEFAULT_L2_CACHE_MAX, Math.max(needed, 2L * g.clusterSize()));
+        }
+        long rcBytes = options.refcountCacheSize() < 0 ? 4L * g.clusterSize() : options.refcountCacheSize();
+        this.l2Cache = new MetadataCache(file, slice, (int) Math.min(1 << 20, l2Bytes / slice),
+                (off, data) -> writeMetadata(off, data, OverlapChecker.ACTIVE_L2));
+        MetadataCache rcCache = new MetadataCache(file, g.clusterSize(),
+                (int) Math.max(4, Math.min(1 << 16, rcBytes / g.clusterSize())),
+                (off, data) -> writeMetadata(off, data, OverlapChecker.REFCOUNT_BLOCK));
+        this.refcounts = new RefcountStore(file, g, rcCache, header.refcountTableOffset(), reftable);
+        this.allocator = new ClusterAllocator(file, g, refcounts, file.length(), this::switchRefcountTable);
+        if (options.passDiscard()) {
+            // Discarding in the file waits until the metadata that freed the cluster is durable:
+            // before that, a crash could bring back an old reference to the discarded cluster.
+            allocator.setFreeListener((off, len) -> {
+                if (options.discardUnmap()) {
+                    pendingDiscards.add(new long[] {off, len});
+                }
+            });
+        }
+    }
+
+    Geometry geometry() {
+        return g;
+    }
+
+    Qcow2Header header() {
+        return header;
+    }
+
+    HeaderExtensions extensions() {
+        return ext;
+    }
+
+    String backingName() {
+        return backingName;
+    }
+
+    long[] l1() {
+        return l1;
+    }
+
+    MetadataCache l2Cache() {
+        return l2Cache;
+    }
+
+    RefcountStore refcounts() {
+        return refcounts;
+    }
+
+    ClusterAllocator allocator() {
+        return allocator;
+    }
+
+    OverlapChecker overlap() {
+        return overlap;
+    }
+
+    SnapshotTable snapshots() {
+        return snapshots;
+    }
+
+    boolean readOnly() {
+        return readOnly;
+    }
+
+    /** The node guest data clusters live in. */
+    BlockNode dataNode() {
+        return dataFile != null ? dataFile : file;
+    }
+
+    /** Fails when an earlier corruption stopped the image. */
+    void checkUsable() throws BlockException {
+        String why = stoppedBecauseCorrupt;
+        if (why != null) {
+            throw new BlockException(Errno.EIO, -1, "qcow2 image stopped after corruption: " + why);
+        }
+    }
+
+    boolean checkUsableQuietly() {
+        return stoppedBecauseCorrupt == null;
+    }
+
+    /** Writes a metadata piece after the overlap check (ignoring the kind being written). */
+    void writeMetadata(long offset, ByteBuffer data, int kind) throws BlockException {
+        overlap.check(offset, data.remaining(), kind);
+        file.write(offset, data);
+    }
+
+    /** Records a detected corruption: logged, the corrupt bit set (writable v3 only), further I/O refused. */
+    void markCorrupt(String why) {
+        LOG.error("qcow2: Marking image as corrupt: {}; further corruption events will be suppressed", why);
+        if (stoppedBecauseCorrupt != null) {
+            return;
+        }
+        stoppedBecauseCorrupt = why;
+        if (!readOnly && header.version() >= 3) {
+            header = header.withIncompatible(header.incompatibleFeatures() | Qcow2Header.INCOMPAT_CORRUPT);
+            try {
+                file.write(72, ByteBuffer.allocate(8).putLong(0, header.incompatibleFeatures()));
+                file.flush();
+            } catch (BlockException e) {
+                LOG.error("qcow2: could not set the corrupt bit: {}", e.getMessage());
+            }
+        }
+    }
+
+    /** A corruption found while mapping: mark and return the exception to throw. */
+    BlockException corruption(long offset, String what) {
+        markCorrupt(what);
+        return new BlockException(Errno.EIO, offset, what);
+    }
+
+    void setL1Entry(int index, long value) throws BlockException {
+        long off = header.l1TableOffset() + 8L * index;
+        ByteBuffer b = ByteBuffer.allocate(8).putLong(0, value);
+        writeMetadata(off, b, OverlapChecker.ACTIVE_L1);
+        l1[index] = value;
+    }
+
+    void replaceL1(long[] table, long offset) {
+        l1 = table;
+        header = header.withL1(offset, table.length);
+    }
+
+    /** Rewrites cluster 0 (header, extensions, backing name) and flushes. */
+    void rewriteHeader(Qcow2Header h, HeaderExtensions e) throws BlockException {
+        HeaderCodec.Encoded enc = HeaderCodec.encode(h, e, backingName);
+        file.write(0, enc.cluster());
+        file.flush();
+        header = enc.header();
+        ext = e;
+    }
+
+    void writeHeaderLong(int fieldOffset, long value) throws BlockException {
+        file.write(fieldOffset, ByteBuffer.allocate(8).putLong(0, value));
+    }
+
+    void setSize(long size) throws BlockException {
+        writeHeaderLong(24, size);
+        file.flush();
+        header = header.withSize(size);
+    }
+
+    private void switchRefcountTable(long offset, int clusters) throws BlockException {
+        ByteBuffer b = ByteBuffer.allocate(12).putLong(0, offset).putInt(8, clusters);
+        file.write(48, b);
+        file.flush();
+        header = header.withRefcountTable(offset, clusters);
+    }
+
+    /** Writes all dirty metadata in dependency order and flushes; freed clusters then become reusable. */
+    void flushMetadata() throws BlockException {
+        l2Cache.writeDirty();
+        refcounts.cache().writeDirty();
+        l2Cache.writeDirty();
+        file.flush();
+        l2Cache.markFlushed();
+        refcounts.cache().markFlushed();
+        if (hostIoInFlight.get() == 0) {
+            for (long[] d : pendingDiscards) {
+                file.discard(d[0], d[1]);
+            }
+            pendingDiscards.clear();
+            allocator.releaseQuarantine();
+        }
+    }
+
+    /** Drops clean cache entries unused for cache-clean-interval (checked lazily, no timer thread). */
+    void maybeCleanCaches() {
+        long interval = options.cacheCleanInterval();
+        if (interval <= 0) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (now - lastClean >= interval * 1_000_000_000L) {
+            l2Cache.dropUnusedSince(lastClean);
+            refcounts.cache().dropUnusedSince(lastClean);
+            lastClean = now;
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package io.jqcow.qcow2;
+
+import io.jqcow.block.BlockException;
+import io.jqcow.block.BlockNode;
+import io.jqcow.block.Errno;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The internal snapshot table, read-only: what exists, for info and for refcount handling. */
+public final class SnapshotTable {
+    static final int MAX_EXTRA = 1024;
+    static final long MAX_TABLE_BYTES = 64L << 20;
+
+    /** One snapshot. vmStateSize uses the 64-bit field when present; diskSize is -1 when absent. */
+    public record Entry(long l1TableOffset, int l1Size, String id, String name, long dateSec, long dateNsec,
+                        long vmClockNsec, long vmStateSize, long diskSize, long icount, byte[] extra) {
+    }
+
+    private final List<Entry> entries;
+    private final long tableBytes;
+
+    private SnapshotTable(List<Entry> entries, long tableBytes) {
+        this.entries = List.copyOf(entries);
+        this.tableBytes = tableBytes;
+    }
+
+    public static SnapshotTable empty() {
+        return new SnapshotTable(List.of(), 0);
+    }
+
+    public List<Entry> entries() {
+        return entries;
+    }
+
+    /** Exact byte size of the table on disk. */
+    public long tableBytes() {
+        return tableBytes;
+    }
+
+    static SnapshotTable read(BlockNode file, Qcow2Header h) throws BlockException {
+        int n = h.nbSnapshots();
+        if (n == 0) {
+            return empty();
+        }
+        long cs = h.clusterSize();
+        List<Entry> out = new ArrayList<>();
+        long off = h.snapshotsOffset();
+        long pos = 0;
+        for (int i = 0; i < n; i++) {
+            ByteBuffer fixed = read(file, off + pos, 40);
+            long l1Off = fixed.getLong(0);
+            int l1Size = fixed.getInt(8);
+            int idLen = fixed.getShort(12) & 0xFFFF;
+            int nameLen = fixed.getShort(14) & 0xFFFF;
+            long extraLen = Integer.toUnsignedLong(fixed.getInt(36));
+            if (extraLen > MAX_EXTRA) {
+                throw new BlockException(Errno.EFBIG, off + pos,
+                        "Too much extra metadata in snapshot table entry " + i);
+            }
+            ByteBuffer rest = read(file, off + pos + 40, (int) extraLen + idLen + nameLen);
+            byte[] extra = new byte[(int) extraLen];
+            rest.get(0, extra);
+            ByteBuffer ex = ByteBuffer.wrap(extra);
+            long vmState = Integer.toUnsignedLong(fixed.getInt(32));
+            if (extraLen >= 8) {
+                vmState = ex.getLong(0);
+            }
+            long diskSize = extraLen >= 16 ? ex.getLong(8) : -1;
+            long icount = extraLen >= 24 ? ex.getLong(16) : -1;
+            byte[] id = new byte[idLen];
+            rest.get((int) extraLen, id);
+            byte[] name = new byte[nameLen];
+            rest.get((int) extraLen + idLen, name);
+            if ((l1Off & (cs - 1)) != 0) {
+                throw new BlockException(Errno.EINVAL, off + pos, "Snapshot L1 table offset invalid");
+            }
+            if (Integer.toUnsignedLong(l1Size) * 8 > HeaderValidator.MAX_L1_BYTES) {
+                throw new BlockException(Errno.EFBIG, off + pos, "Snapshot L1 table too large");
+            }
+            out.add(new Entry(l1Off, l1Size, new String(id, StandardCharsets.UTF_8),
+                    new String(name, StandardCharsets.UTF_8), Integer.toUnsignedLong(fixed.getInt(16)),
+                    Integer.toUnsignedLong(fixed.getInt(20)), fixed.getLong(24), vmState, diskSize, icount, extra));
+            pos += 40 + extraLen + idLen + nameLen;
+            pos = (pos + 7) & ~7L;
+            if (pos > MAX_TABLE_BYTES) {
+                throw new BlockException(Errno.EFBIG, off, "Snapshot table too large");
+            }
+        }
+        return new SnapshotTable(out, pos);
+    }
+
+    private static ByteBuffer read(BlockNode file, long off, int len) throws BlockException {
+        ByteBuffer b = ByteBuffer.allocate(len);
+        if (len > 0) {
+            file.read(off, b.duplicate());
+        }
+        return b;
+    }
+}

@@ -1,0 +1,128 @@
+package io.jqcow.image;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jqcow.block.BlockException;
+import io.jqcow.block.BlockNode;
+import io.jqcow.block.Errno;
+import io.jqcow.testing.DriverNode;
+import io.jqcow.testing.FileImageNode;
+import io.jqcow.testing.Qemu;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Format probing, the probed-raw guard, raw windows and backing-chain resolution. */
+class ImageOpenerTest {
+    @TempDir
+    Path dir;
+
+    private final List<String> warnings = new ArrayList<>();
+
+    private ImageOpener opener() {
+        return new ImageOpener(o -> new FileImageNode(o.path(), o.readOnly()), DriverNode::new, warnings::add);
+    }
+
+    @Test
+    void probedRawWarnsAndGuardsBlockZero() throws Exception {
+        Path raw = dir.resolve("disk.img");
+        Files.write(raw, new byte[8192]);
+        try (BlockNode n = opener().open(raw, OpenOptions.readWrite(null))) {
+            assertEquals("raw", n.formatName());
+            assertEquals(1, warnings.size());
+            assertTrue(warnings.get(0).startsWith("WARNING: Image format was not specified for '" + raw
+                    + "' and probing guessed raw."), warnings.get(0));
+            BlockException e = assertThrows(BlockException.class, () -> n.write(100, new byte[4], 0, 4));
+            assertEquals(Errno.EPERM, e.errno());
+            n.write(512, new byte[] {1, 2}, 0, 2);
+        }
+        assertEquals(1, Files.readAllBytes(raw)[512]);
+    }
+
+    @Test
+    void explicitRawHasNoGuardAndReadOnlyProbeNoWarning() throws Exception {
+        Path raw = dir.resolve("disk.img");
+        Files.write(raw, new byte[8192]);
+        try (BlockNode n = opener().open(raw, OpenOptions.readWrite("raw"))) {
+            n.write(0, new byte[] {7}, 0, 1);
+        }
+        try (BlockNode n = opener().open(raw, OpenOptions.readOnly(null))) {
+            byte[] b = new byte[1];
+            n.read(0, b, 0, 1);
+            assertEquals(7, b[0]);
+        }
+        assertTrue(warnings.isEmpty());
+    }
+
+    @Test
+    void rawOffsetAndSizeWindow() throws Exception {
+        Path raw = dir.resolve("disk.img");
+        byte[] content = new byte[4096];
+        for (int i = 0; i < content.length; i++) {
+            content[i] = (byte) i;
+        }
+        Files.write(raw, content);
+        OpenOptions o = OpenOptions.readOnly("raw").withExtra(Map.of("offset", "1024", "size", "2048"));
+        try (BlockNode n = opener().open(raw, o)) {
+            assertEquals(2048, n.length());
+            byte[] b = new byte[2048];
+            n.read(0, b, 0, b.length);
+            assertArrayEquals(Arrays.copyOfRange(content, 1024, 3072), b);
+        }
+        OpenOptions bad = OpenOptions.readOnly("raw").withExtra(Map.of("offset", "4000", "size", "2048"));
+        assertThrows(BlockException.class, () -> opener().open(raw, bad));
+    }
+
+    @Test
+    void probesQcow2AndResolvesRelativeBackingAgainstImageDirectory() throws Exception {
+        Qemu.assumePresent();
+        Path sub = Files.createDirectories(dir.resolve("sub"));
+        Qemu.img("create", "-q", "-f", "qcow2", sub.resolve("base.qcow2").toString(), "1M");
+        Qemu.io(sub.resolve("base.qcow2"), "write -P 0x61 0 1M");
+        Qemu.img("create", "-q", "-f", "qcow2", "-b", "base.qcow2", "-F", "qcow2", sub.resolve("top.qcow2").toString());
+        try (BlockNode n = opener().open(sub.resolve("top.qcow2"), OpenOptions.readOnly(null))) {
+            assertEquals("qcow2", n.formatName());
+            byte[] b = new byte[16];
+            n.read(4000, b, 0, b.length);
+            assertEquals(0x61, b[5]);
+        }
+        try (BlockNode n = opener().open(sub.resolve("top.qcow2"), OpenOptions.readOnly(null).withBacking(false))) {
+            byte[] b = new byte[16];
+            n.read(4000, b, 0, b.length);
+            assertEquals(0, b[5], "without the backing chain unallocated clusters read as zero");
+        }
+    }
+
+    @Test
+    void backingLoopIsRefused() throws Exception {
+        Qemu.assumePresent();
+        Path a = dir.resolve("a.qcow2");
+        Qemu.img("create", "-q", "-f", "qcow2", a.toString(), "1M");
+        Qemu.img("rebase", "-u", "-b", "a.qcow2", "-F", "qcow2", a.toString());
+        BlockException e = assertThrows(BlockException.class, () -> opener().open(a, OpenOptions.readOnly("qcow2")));
+        assertTrue(e.getMessage().contains("loop"), e.getMessage());
+    }
+
+    @Test
+    void missingBackingFileNamesIt() throws Exception {
+        Qemu.assumePresent();
+        Path a = dir.resolve("a.qcow2");
+        Qemu.img("create", "-q", "-f", "qcow2", "-u", "-b", "gone.qcow2", "-F", "qcow2", a.toString(), "1M");
+        BlockException e = assertThrows(BlockException.class, () -> new ImageOpener(o -> {
+            if (!Files.exists(o.path())) {
+                throw new BlockException(Errno.ENOENT, "No such file or directory");
+            }
+            return new FileImageNode(o.path(), o.readOnly());
+        }, DriverNode::new, w -> { }).open(a, OpenOptions.readOnly("qcow2")));
+        assertTrue(e.getMessage().contains("Could not open backing file"), e.getMessage());
+        assertTrue(e.getMessage().contains("gone.qcow2"), e.getMessage());
+    }
+}
