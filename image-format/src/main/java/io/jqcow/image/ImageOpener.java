@@ -36,16 +36,32 @@ public final class ImageOpener {
         BlockNode wrap(BlockDriver driver) throws BlockException;
     }
 
+    /**
+     * Adjusts a file node's image locks once its format is known, before the format driver touches
+     * it: QEMU shares everything on raw files, while a qcow2 node refuses other writers.
+     */
+    @FunctionalInterface
+    public interface FormatLocks {
+        void apply(BlockNode file, String format, OpenOptions options) throws BlockException;
+    }
+
     static final int MAX_CHAIN = 64;
 
     private final ProtocolOpener protocol;
     private final NodeWrapper wrapper;
     private final Consumer<String> warnings;
+    private final FormatLocks formatLocks;
 
     public ImageOpener(ProtocolOpener protocol, NodeWrapper wrapper, Consumer<String> warnings) {
+        this(protocol, wrapper, warnings, (file, format, options) -> { });
+    }
+
+    public ImageOpener(ProtocolOpener protocol, NodeWrapper wrapper, Consumer<String> warnings,
+                       FormatLocks formatLocks) {
         this.protocol = protocol;
         this.wrapper = wrapper;
         this.warnings = warnings;
+        this.formatLocks = formatLocks;
     }
 
     public BlockNode open(Path path, OpenOptions options) throws BlockException {
@@ -64,6 +80,7 @@ public final class ImageOpener {
             if (probed) {
                 format = probe(file);
             }
+            formatLocks.apply(file, format, o);
             BlockDriver driver;
             switch (format) {
                 case "raw" -> {

@@ -45,10 +45,17 @@ public final class RequestLayer implements BlockNode {
     private final RequestGate gate;
     private final AlignedIo io;
     private final int align;
+    private final boolean ownsThreads;
 
     public RequestLayer(BlockDriver driver, RequestThreads threads) throws BlockException {
+        this(driver, threads, false);
+    }
+
+    /** With {@code ownsThreads}, closing this node also shuts the pool down (the top node of a graph). */
+    public RequestLayer(BlockDriver driver, RequestThreads threads, boolean ownsThreads) throws BlockException {
         this.driver = driver;
         this.threads = threads;
+        this.ownsThreads = ownsThreads;
         this.limits = driver.limits();
         this.align = limits.requestAlignment();
         this.io = new AlignedIo(driver, limits, driver.length());
@@ -222,7 +229,13 @@ public final class RequestLayer implements BlockNode {
     @Override
     public void close() throws BlockException {
         if (gate.closeAndDrain()) {
-            driver.close();
+            try {
+                driver.close();
+            } finally {
+                if (ownsThreads) {
+                    threads.close();
+                }
+            }
         }
     }
 

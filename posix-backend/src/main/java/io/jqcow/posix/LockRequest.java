@@ -22,6 +22,16 @@ public record LockRequest(int held, int unshared) {
                 guarded);
     }
 
+    /**
+     * What a raw node asks of its file in QEMU 7.2: it holds read (and write when writable) and
+     * shares everything, so two raw writers coexist. Also the safe lock while the format is probed.
+     */
+    public static LockRequest sharingAll(boolean readOnly) {
+        int held = readOnly ? LockPermission.CONSISTENT_READ.bit()
+                : LockPermission.maskOf(LockPermission.CONSISTENT_READ, LockPermission.WRITE);
+        return new LockRequest(held, 0);
+    }
+
     public boolean holds(LockPermission p) {
         return (held & p.bit()) != 0;
     }
