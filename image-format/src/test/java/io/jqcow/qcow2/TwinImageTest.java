@@ -274,6 +274,20 @@ class TwinImageTest {
         compareAndCheck(a, b);
     }
 
+    @Test
+    void farOffsetsInHugeSparseImages() throws Exception {
+        List<Op> ops = List.of(write(900L << 30, 70000, 0x1), write((1L << 40) - 4096, 4096, 0x2),
+                zero(500L << 30, 1 << 20), discard(900L << 30, 65536), write(3L << 30, 100, 0x3));
+        twin("cluster_size=65536", "1T", null, ops, Map.of());
+    }
+
+    @Test
+    void hugeClustersWithExtendedL2() throws Exception {
+        List<Op> ops = List.of(write(100, 70000, 0x1), write((2 << 20) + 65536 * 3 + 5, 65536 * 2, 0x2),
+                zero(5 << 20, 1 << 20), write((6 << 20) - 10, 20, 0x3), discard(4 << 20, 2 << 20));
+        twin("cluster_size=2M,extended_l2=on", "8M", null, ops, Map.of());
+    }
+
     interface Prep {
         void prepare(Path img) throws Exception;
     }
