@@ -64,6 +64,24 @@ public final class Qcow2Driver implements BlockDriver {
         return s.snapshots();
     }
 
+    /** qemu-img snapshot -c: a disk-only internal snapshot of the current state. */
+    public void createSnapshot(String name) throws BlockException {
+        checkWritable(0);
+        new Qcow2Snapshots(s).create(name, System.currentTimeMillis());
+    }
+
+    /** qemu-img snapshot -d (by id or name). */
+    public void deleteSnapshot(String idOrName) throws BlockException {
+        checkWritable(0);
+        new Qcow2Snapshots(s).delete(idOrName);
+    }
+
+    /** qemu-img snapshot -a (by id or name). */
+    public void applySnapshot(String idOrName) throws BlockException {
+        checkWritable(0);
+        new Qcow2Snapshots(s).apply(idOrName);
+    }
+
     /** The format-specific facts qemu-img info prints. */
     public Qcow2Info info() {
         return Qcow2Info.of(s.header(), s.extensions(), s.backingName(), s.snapshots());

@@ -132,6 +132,13 @@ final class Qcow2State {
         return snapshots;
     }
 
+    /** After the header points at a new snapshot table. */
+    void replaceSnapshots(SnapshotTable t, long offset) {
+        snapshots = t;
+        header = header.withSnapshots(t.entries().size(), offset);
+        overlap = new OverlapChecker(this, options.overlapMask());
+    }
+
     boolean readOnly() {
         return readOnly;
     }
