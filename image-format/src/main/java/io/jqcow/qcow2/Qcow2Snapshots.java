@@ -95,7 +95,10 @@ final class Qcow2Snapshots {
             }
             long[] old = s.l1().clone();
             long[] fresh = new long[old.length];
-            System.arraycopy(snapL1, 0, fresh, 0, snapL1.length);
+            for (int j = 0; j < snapL1.length; j++) {
+                // The tables are shared with the snapshot now: never claim ownership before fixCopied.
+                fresh[j] = snapL1[j] & ~L2Entry.COPIED;
+            }
             ByteBuffer b = ByteBuffer.allocate(fresh.length * 8);
             b.asLongBuffer().put(fresh);
             s.writeMetadata(s.header().l1TableOffset(), b, OverlapChecker.ACTIVE_L1 | OverlapChecker.INACTIVE_L1);
