@@ -82,6 +82,21 @@ public final class Qcow2Driver implements BlockDriver {
         new Qcow2Snapshots(s).apply(idOrName);
     }
 
+    /**
+     * Rewrites the backing file name and format in the header (qemu-img rebase -u); null removes
+     * the backing file. The open backing node is not changed.
+     */
+    public void changeBackingFile(String name, String format) throws BlockException {
+        checkWritable(0);
+        s.lock.lock();
+        try {
+            s.flushMetadata();
+            s.changeBackingFile(name, format);
+        } finally {
+            s.lock.unlock();
+        }
+    }
+
     /** The format-specific facts qemu-img info prints. */
     public Qcow2Info info() {
         return Qcow2Info.of(s.header(), s.extensions(), s.backingName(), s.snapshots());

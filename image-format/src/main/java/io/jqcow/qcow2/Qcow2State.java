@@ -33,7 +33,7 @@ final class Qcow2State {
 
     private volatile Qcow2Header header;
     private volatile HeaderExtensions ext;
-    private final String backingName;
+    private volatile String backingName;
     private final Geometry g;
     private long[] l1;
     private MetadataCache l2Cache;
@@ -200,6 +200,18 @@ final class Qcow2State {
     void replaceL1(long[] table, long offset) {
         l1 = table;
         header = header.withL1(offset, table.length);
+    }
+
+    /** Points the image at another backing file (qemu-img rebase/commit); null removes it. */
+    void changeBackingFile(String name, String format) throws BlockException {
+        String oldName = backingName;
+        backingName = name;
+        try {
+            rewriteHeader(header, ext.withBackingFormat(name == null ? null : format));
+        } catch (BlockException e) {
+            backingName = oldName;
+            throw e;
+        }
     }
 
     /** Rewrites cluster 0 (header, extensions, backing name) and flushes. */

@@ -78,6 +78,28 @@ class HeaderRoundTripTest {
     }
 
     @Test
+    void changingTheBackingFileMatchesQemuRebaseUnsafe() throws Exception {
+        Qemu.assumePresent();
+        Path base = dir.resolve("base.qcow2");
+        Qemu.img("create", "-q", "-f", "qcow2", base.toString(), "1M");
+        Path a = dir.resolve("a.qcow2");
+        Path b = dir.resolve("b.qcow2");
+        for (Path p : new Path[] {a, b}) {
+            Qemu.img("create", "-q", "-f", "qcow2", p.toString(), "1M");
+        }
+        try (BlockNode n = Qemu.open(a, false)) {
+            ((Qcow2Driver) n.driver()).changeBackingFile("base.qcow2", "qcow2");
+        }
+        Qemu.img("rebase", "-u", "-b", "base.qcow2", "-F", "qcow2", b.toString());
+        assertArrayEquals(Files.readAllBytes(b), Files.readAllBytes(a));
+        try (BlockNode n = Qemu.open(a, false)) {
+            ((Qcow2Driver) n.driver()).changeBackingFile(null, null);
+        }
+        Qemu.img("rebase", "-u", "-b", "", b.toString());
+        assertArrayEquals(Files.readAllBytes(b), Files.readAllBytes(a));
+    }
+
+    @Test
     void optionParsing() throws Exception {
         Qcow2Options o = Qcow2Options.parse(Map.of("l2-cache-size", "2M", "refcount-cache-size", "256k",
                 "cache-clean-interval", "30", "discard", "ignore", "overlap-check", "all", "l2-cache-entry-size", "4k"));
