@@ -50,7 +50,7 @@ final class Qcow2Writer {
     }
 
     void truncate(long length, PreallocMode prealloc) throws BlockException {
-        new Resizer(s, tables, zeroes).resize(length, prealloc);
+        new Resizer(s, tables, zeroes, this).resize(length, prealloc);
     }
 
     /** Plan of one allocating step. */

@@ -5,6 +5,7 @@ import static io.jqcow.testing.TwinOps.write;
 import static io.jqcow.testing.TwinOps.zero;
 import static io.jqcow.testing.TwinOps.zeroUnmap;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jqcow.block.BlockNode;
@@ -214,6 +215,59 @@ class TwinImageTest {
         Qcow2Header ha = Qcow2Header.parse(java.nio.ByteBuffer.wrap(Files.readAllBytes(a)));
         Qcow2Header hb = Qcow2Header.parse(java.nio.ByteBuffer.wrap(Files.readAllBytes(b)));
         assertEquals(hb.l1Size(), ha.l1Size(), "L1 grows to exactly what the new size needs");
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"metadata", "falloc", "full"})
+    void growingResizeWithPreallocation(String mode) throws Exception {
+        Path a = dir.resolve("a.qcow2");
+        Path b = dir.resolve("b.qcow2");
+        for (Path p : new Path[] {a, b}) {
+            Qemu.img("create", "-q", "-f", "qcow2", "-o", "cluster_size=4k", p.toString(), "1M");
+            Qemu.io(p, "write -P 0x1 0 100k");
+        }
+        try (BlockNode n = Qemu.open(a, false)) {
+            n.truncate(3 << 20, true, io.jqcow.block.PreallocMode.parse(mode));
+        }
+        Qemu.img("resize", "-q", "--preallocation=" + mode, b.toString(), "3M");
+        compareAndCheck(a, b);
+        String mapA = Qemu.ok("qemu-img", "map", "--output=json", a.toString());
+        String tail = mapA.substring(mapA.indexOf("\"start\": 1048576"));
+        assertTrue(!tail.contains("\"present\": false"), "the new area is allocated: " + mapA);
+    }
+
+    @Test
+    void growingOverlayHidesLongerBacking() throws Exception {
+        Path base = dir.resolve("base.qcow2");
+        Qemu.img("create", "-q", "-f", "qcow2", base.toString(), "4M");
+        Qemu.io(base, "write -P 0x6 0 4M");
+        Path a = dir.resolve("a.qcow2");
+        Path b = dir.resolve("b.qcow2");
+        for (String opts : new String[] {"compat=1.1", "compat=0.10"}) {
+            boolean v2 = opts.equals("compat=0.10");
+            for (Path p : new Path[] {a, b}) {
+                Files.deleteIfExists(p);
+                Qemu.img("create", "-q", "-f", "qcow2", "-o", opts, "-b", base.toString(), "-F", "qcow2", p.toString(),
+                        "1M");
+            }
+            if (v2) {
+                // Neither can hide the backing data without zero clusters.
+                try (BlockNode n = Qemu.open(a, false)) {
+                    assertThrows(io.jqcow.block.BlockException.class,
+                            () -> n.truncate((3 << 20) + 512, true, io.jqcow.block.PreallocMode.OFF));
+                }
+                assertEquals(1, Qemu.run("qemu-img", "resize", "-q", b.toString(), "3M").exit());
+                continue;
+            }
+            try (BlockNode n = Qemu.open(a, false)) {
+                n.truncate((3 << 20) + 512, true, io.jqcow.block.PreallocMode.OFF);
+            }
+            Qemu.img("resize", "-q", b.toString(), Long.toString((3 << 20) + 512));
+            compareAndCheck(a, b);
+            byte[] raw = Qemu.rawContents(a);
+            assertEquals(6, raw[(1 << 20) - 1]);
+            assertEquals(0, raw[2 << 20]);
+        }
     }
 
     @Test
