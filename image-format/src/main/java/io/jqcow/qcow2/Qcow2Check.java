@@ -165,6 +165,10 @@ public final class Qcow2Check {
         if (fde != null && fde.length() != 0) {
             rc.add(fde.offset(), fde.length());
         }
+        BitmapsExtension bitmaps = v.extensions().bitmapsExtension();
+        if (bitmaps != null && (p.h.autoclearFeatures() & Qcow2Header.AUTOCLEAR_BITMAPS) != 0) {
+            BitmapClusters.visit(file, bitmaps, rc::add);
+        }
         p.reftable = RefcountStore.readTable(file, p.h.refcountTableOffset(), p.h.refcountTableClusters(),
                 g.clusterSize());
         long fileClusters = (fileLen + g.clusterMask()) >>> g.clusterBits();

@@ -28,7 +28,7 @@ class Qcow2CheckTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"cluster_size=64k", "cluster_size=512", "extended_l2=on", "refcount_bits=1",
-        "compat=0.10", "snapshot", "compressed", "leak", "corrupt"})
+        "compat=0.10", "snapshot", "compressed", "leak", "corrupt", "bitmap"})
     void countersMatchQemu(String kind) throws Exception {
         Path img = make(kind);
         Qcow2Check.Result r;
@@ -94,6 +94,11 @@ class Qcow2CheckTest {
                 Qemu.io(img, "write -P 4 64k 4k");
             }
             case "compressed" -> Qemu.io(img, "write -c 2560k 64k", "write -c 2688k 64k");
+            case "bitmap" -> {
+                Qemu.img("bitmap", "--add", img.toString(), "b0");
+                Qemu.img("bitmap", "--add", "-g", "4096", img.toString(), "b1");
+                Qemu.io(img, "write -P 5 3M 64k");
+            }
             case "leak" -> {
                 // cluster 12 (inside the file) has refcount 1 but nothing uses it
                 byte[] b = Files.readAllBytes(img);
