@@ -28,7 +28,7 @@ class Qcow2CheckTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"cluster_size=64k", "cluster_size=512", "extended_l2=on", "refcount_bits=1",
-        "compat=0.10", "snapshot", "compressed", "leak", "corrupt", "bitmap"})
+        "compat=0.10", "snapshot", "compressed", "leak", "corrupt", "bitmap", "lazy_refcounts=on"})
     void countersMatchQemu(String kind) throws Exception {
         Path img = make(kind);
         Qcow2Check.Result r;
@@ -47,7 +47,7 @@ class Qcow2CheckTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"leak", "corrupt"})
+    @ValueSource(strings = {"leak", "corrupt", "lazy_refcounts=on"})
     void repairAllLeavesACleanImage(String kind) throws Exception {
         Path img = make(kind);
         byte[] before = Qemu.rawContents(img);
@@ -94,6 +94,8 @@ class Qcow2CheckTest {
                 Qemu.io(img, "write -P 4 64k 4k");
             }
             case "compressed" -> Qemu.io(img, "write -c 2560k 64k", "write -c 2688k 64k");
+            case "lazy_refcounts=on" -> Qemu.run("qemu-io", "-f", "qcow2", "-c", "write -P 7 1536k 192k", "-c", "abort",
+                    img.toString());
             case "bitmap" -> {
                 Qemu.img("bitmap", "--add", img.toString(), "b0");
                 Qemu.img("bitmap", "--add", "-g", "4096", img.toString(), "b1");
