@@ -225,6 +225,12 @@ public final class Qcow2Driver implements BlockDriver {
         try {
             if (!s.readOnly() && s.checkUsableQuietly()) {
                 flush();
+                s.lock.lock();
+                try {
+                    s.markClean();
+                } finally {
+                    s.lock.unlock();
+                }
             }
         } catch (BlockException e) {
             first = e;

@@ -240,6 +240,45 @@ final class Qcow2State {
         header = header.withRefcountTable(offset, clusters);
     }
 
+    /** Lazy refcounts in use: the dirty bit is set and refcount updates need not precede L2 updates. */
+    private boolean lazyDirty;
+
+    private boolean lazyRefcounts() {
+        boolean imageAllows = (header.compatibleFeatures() & Qcow2Header.COMPAT_LAZY_REFCOUNTS) != 0;
+        return header.version() >= 3 && (options.lazyRefcounts() == null ? imageAllows : options.lazyRefcounts());
+    }
+
+    /**
+     * Before an L2 entry may reference newly counted clusters: either the refcounts go first
+     * (ordered mode), or, with lazy refcounts, the image is marked dirty once so a crash leads to a
+     * refcount rebuild instead.
+     */
+    void refcountsBeforeL2() throws BlockException {
+        if (!lazyRefcounts()) {
+            l2Cache.dependOn(refcounts.cache());
+            return;
+        }
+        if (!lazyDirty) {
+            refcounts.cache().writeDirty();
+            file.write(72, ByteBuffer.allocate(8).putLong(0, header.incompatibleFeatures() | Qcow2Header.INCOMPAT_DIRTY));
+            file.flush();
+            header = header.withIncompatible(header.incompatibleFeatures() | Qcow2Header.INCOMPAT_DIRTY);
+            lazyDirty = true;
+        }
+    }
+
+    /** Clean close with lazy refcounts: everything durable, then the dirty bit cleared. */
+    void markClean() throws BlockException {
+        if (!lazyDirty) {
+            return;
+        }
+        flushMetadata();
+        header = header.withIncompatible(header.incompatibleFeatures() & ~Qcow2Header.INCOMPAT_DIRTY);
+        file.write(72, ByteBuffer.allocate(8).putLong(0, header.incompatibleFeatures()));
+        file.flush();
+        lazyDirty = false;
+    }
+
     /** Writes all dirty metadata in dependency order and flushes; freed clusters then become reusable. */
     void flushMetadata() throws BlockException {
         l2Cache.writeDirty();
