@@ -12,8 +12,8 @@
  *
  * <p>Crash safety: refcount blocks are durable before L2 entries that use them, L2 tables before
  * the L1 entries pointing at them, and freed clusters are neither reused nor discarded in the file
- * until the metadata that freed them is durable. Dirty images are
- * repaired on a writable open); with lazy refcounts in use the image is marked dirty instead of
+ * until the metadata that freed them is durable. Dirty images are repaired on a writable open;
+ * with lazy refcounts in use the image is marked dirty instead of
  * ordering refcount updates before L2 updates, and marked clean on close.
  */
 package io.jqcow.qcow2;
