@@ -190,15 +190,24 @@ final class Qcow2State {
         return new BlockException(Errno.EIO, offset, what);
     }
 
+    /** Bumped whenever the active L1 changes (lets the overlap checker cache L2 offsets). */
+    private volatile int l1Version;
+
+    int l1Version() {
+        return l1Version;
+    }
+
     void setL1Entry(int index, long value) throws BlockException {
         long off = header.l1TableOffset() + 8L * index;
         ByteBuffer b = ByteBuffer.allocate(8).putLong(0, value);
         writeMetadata(off, b, OverlapChecker.ACTIVE_L1);
         l1[index] = value;
+        l1Version++;
     }
 
     void replaceL1(long[] table, long offset) {
         l1 = table;
+        l1Version++;
         header = header.withL1(offset, table.length);
     }
 
