@@ -166,8 +166,13 @@ final class Qcow2State {
         file.write(offset, data);
     }
 
-    /** Records a detected corruption: logged, the corrupt bit set (writable v3 only), further I/O refused. */
+    /** Records a detected corruption: logged; when writable, the corrupt bit set (v3) and further I/O refused. */
     void markCorrupt(String why) {
+        if (readOnly) {
+            // Nothing can get worse through a read-only image: report and keep serving (as QEMU does).
+            LOG.error("qcow2: Image is corrupt: {}", why);
+            return;
+        }
         LOG.error("qcow2: Marking image as corrupt: {}; further corruption events will be suppressed", why);
         if (stoppedBecauseCorrupt != null) {
             return;
