@@ -53,6 +53,8 @@ public final class Qcow2Check {
             fixLeaks(file, first);
         } else if (repair == Repair.LEAKS || (first.corruptions == 0 && first.checkErrors == 0)) {
             fixLeaks(file, first);
+        } else if (!first.rebuild) {
+            fixInPlace(file, first, messages);
         } else {
             messages.add("Rebuilding refcount structure");
             HeaderValidator.Validated v = validated(file, first.h);
@@ -96,6 +98,8 @@ public final class Qcow2Check {
         boolean rebuild;
         long endCluster;
         final List<long[]> leaked = new ArrayList<>();
+        /** Every cluster whose on-disk refcount differs from the references: {cluster, disk, wanted}. */
+        final List<long[]> mismatched = new ArrayList<>();
         private final java.util.Map<Long, ByteBuffer> blocks = new java.util.HashMap<>();
 
         ByteBuffer blockCache(BlockNode file, long offset, Geometry g) throws BlockException {
@@ -218,6 +222,7 @@ public final class Qcow2Check {
             if (disk == want || c >= fileClusters && want == 0) {
                 continue;
             }
+            p.mismatched.add(new long[] {c, disk, want});
             if (Long.compareUnsigned(disk, want) < 0) {
                 rc.corruption("ERROR cluster " + c + " refcount=" + disk + " reference=" + want);
                 if (disk == 0) {
@@ -271,6 +276,72 @@ public final class Qcow2Check {
                 }
             }
         }
+    }
+
+    /**
+     * -r all without a rebuild: every refcount is set to its reference count in place (raising
+     * first is always safe), made durable, then COPIED flags follow the corrected refcounts.
+     */
+    private static void fixInPlace(BlockNode file, Pass p, List<String> messages) throws BlockException {
+        Geometry g = Geometry.of(p.h);
+        java.util.Set<Long> touched = new java.util.TreeSet<>();
+        for (long[] m : p.mismatched) {
+            long index = m[0] >>> g.refblockBits();
+            if (index >= p.reftable.length) {
+                continue;
+            }
+            long block = p.reftable[(int) index] & RefcountStore.REFT_OFFSET_MASK;
+            if (block == 0) {
+                continue;
+            }
+            messages.add("Repairing cluster " + m[0] + " refcount=" + m[1] + " reference=" + m[2]);
+            RefcountEntries.set(p.blockCache(file, block, g), g.refcountOrder(),
+                    (int) (m[0] & ((1L << g.refblockBits()) - 1)), m[2]);
+            touched.add(block);
+        }
+        for (long block : touched) {
+            file.write(block, p.blockCache(file, block, g).duplicate().clear());
+        }
+        file.flush();
+        boolean l1Changed = false;
+        for (int i = 0; i < p.l1.length; i++) {
+            long l2 = p.l1[i] & L2Entry.L1_OFFSET_MASK;
+            if (l2 == 0 || (l2 & g.clusterMask()) != 0) {
+                continue;
+            }
+            long want = onDisk(file, p, g, g.clusterOf(l2)) == 1 ? p.l1[i] | L2Entry.COPIED : p.l1[i] & ~L2Entry.COPIED;
+            if (want != p.l1[i]) {
+                p.l1[i] = want;
+                l1Changed = true;
+            }
+            ByteBuffer t = ByteBuffer.allocate(g.clusterSize());
+            file.read(l2, t.duplicate());
+            boolean changed = false;
+            for (int j = 0; j < g.l2Entries(); j++) {
+                int at = j * g.l2EntrySize();
+                L2Entry e = new L2Entry(t.getLong(at), 0);
+                L2Entry.Type type = e.clusterType(g);
+                if ((type != L2Entry.Type.NORMAL && type != L2Entry.Type.ZERO_ALLOC)
+                        || (e.hostOffset() & g.clusterMask()) != 0) {
+                    continue;
+                }
+                boolean one = g.externalData() || onDisk(file, p, g, g.clusterOf(e.hostOffset())) == 1;
+                long w = one ? e.word() | L2Entry.COPIED : e.word() & ~L2Entry.COPIED;
+                if (w != e.word()) {
+                    t.putLong(at, w);
+                    changed = true;
+                }
+            }
+            if (changed) {
+                file.write(l2, t);
+            }
+        }
+        if (l1Changed) {
+            ByteBuffer b = ByteBuffer.allocate(p.l1.length * 8);
+            b.asLongBuffer().put(p.l1);
+            file.write(p.h.l1TableOffset(), b);
+        }
+        file.flush();
     }
 
     /** -r leaks: lower leaked refcounts to what is referenced (references never point there, so no ordering). */

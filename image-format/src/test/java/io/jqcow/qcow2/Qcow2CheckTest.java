@@ -63,6 +63,27 @@ class Qcow2CheckTest {
     }
 
     @Test
+    void repairAllFixesRaisedRefcountsAndCopiedFlagsInPlace() throws Exception {
+        Path img = make("cluster_size=64k");
+        poke(img, 6 * 2, 3);                          // data cluster 6: refcount 3, one reference
+        byte[] b = Files.readAllBytes(img);
+        ByteBuffer bb = ByteBuffer.wrap(b);
+        long l2 = bb.getLong((int) bb.getLong(40)) & L2Entry.L1_OFFSET_MASK;
+        bb.putLong((int) l2, bb.getLong((int) l2) & ~L2Entry.COPIED); // guest cluster 0 loses COPIED
+        Files.write(img, b);
+        long size = Files.size(img);
+        Qemu.Result before = Qemu.check(img);
+        FileImageNode n = new FileImageNode(img, false);
+        Qcow2Check.Result r = Qcow2Check.check(n, Qcow2Check.Repair.ALL);
+        n.close();
+        assertEquals(0, r.exitCode(), r.messages().toString());
+        assertTrue(r.messages().stream().anyMatch(m -> m.startsWith("Repairing cluster 6 refcount=3 reference=1")),
+                r.messages().toString());
+        assertEquals(size, Files.size(img), "fixed in place, no rebuild");
+        assertEquals(0, Qemu.check(img).exit(), before.out());
+    }
+
+    @Test
     void repairLeaksFixesLeaksInPlace() throws Exception {
         Path img = make("leak");
         long size = Files.size(img);
