@@ -97,6 +97,12 @@ public final class Qcow2Driver implements BlockDriver {
         }
     }
 
+    /** qemu-img amend for compat and lazy_refcounts. */
+    public void amend(Map<String, String> options) throws BlockException {
+        checkWritable(0);
+        new Qcow2Amend(s).amend(options);
+    }
+
     /** The format-specific facts qemu-img info prints. */
     public Qcow2Info info() {
         return Qcow2Info.of(s.header(), s.extensions(), s.backingName(), s.snapshots());
