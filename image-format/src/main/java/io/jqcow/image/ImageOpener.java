@@ -129,8 +129,10 @@ public final class ImageOpener {
             public BlockNode openBacking(String name, String format) throws BlockException {
                 Path p = resolve(dir, name);
                 Map<String, String> extra = new HashMap<>();
-                OpenOptions bo = new OpenOptions(format, true, o.cache(), o.aio(), o.locking(), o.forceShare(), true,
-                        extra);
+                // qemu-img commit writes into the backing file: "backing.read-only=off" opens it writable.
+                boolean writable = !o.readOnly() && "off".equals(o.extra().get("backing.read-only"));
+                OpenOptions bo = new OpenOptions(format, !writable, o.cache(), o.aio(), o.locking(), o.forceShare(),
+                        true, extra);
                 try {
                     return open(p, bo, chain, depth + 1);
                 } catch (BlockException e) {

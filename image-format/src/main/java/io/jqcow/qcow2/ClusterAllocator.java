@@ -61,7 +61,7 @@ final class ClusterAllocator {
 
     /** Allocates n contiguous clusters with refcount 1 and returns the host offset of the first. */
     long allocate(long n) throws BlockException {
-        if (n <= 0 || n > (1L << g.refblockBits()) / 2) {
+        if (n <= 0) {
             throw new IllegalArgumentException("bad allocation size " + n);
         }
         long start = findFree(n);
@@ -182,12 +182,32 @@ final class ClusterAllocator {
             b++;
         }
         if (b >= rangeStart + (1L << g.refblockBits())) {
-            throw new BlockException(Errno.ENOSPC, -1, "no room for a refcount block");
+            placeOutsideRange(index, exclStart, exclEnd);
+            return;
         }
         ByteBuffer block = ByteBuffer.allocate(g.clusterSize());
         RefcountEntries.set(block, g.refcountOrder(), (int) (b - rangeStart), 1);
         // The block must be durable before the table points at it.
         file.write(g.offsetOf(b), block.duplicate());
+        file.flush();
+        rc.installBlock((int) index, g.offsetOf(b));
+        highestEnd = Math.max(highestEnd, b + 1);
+        checkHostLimit(b + 1);
+    }
+
+    /**
+     * A large allocation covers the whole range of block {@code index}: the block goes to the first
+     * free cluster after the allocation, counted by that cluster's own block (made durable first).
+     */
+    private void placeOutsideRange(long index, long exclStart, long exclEnd) throws BlockException {
+        long b = exclEnd;
+        while (quarantine.contains(b) || rc.get(b) != 0) {
+            b++;
+        }
+        ensureBlock(b, exclStart, b + 1);
+        rc.set(b, 1);
+        rc.cache().writeDirty();
+        file.write(g.offsetOf(b), ByteBuffer.allocate(g.clusterSize()));
         file.flush();
         rc.installBlock((int) index, g.offsetOf(b));
         highestEnd = Math.max(highestEnd, b + 1);

@@ -75,23 +75,11 @@ final class OverlapChecker {
                 && hits(start, end, h.snapshotsOffset(), s.snapshots().tableBytes())) {
             return "snapshot table";
         }
-        if ((active & ACTIVE_L2) != 0) {
-            long[] l1 = s.l1();
-            for (long e : l1) {
-                long off = e & L2Entry.L1_OFFSET_MASK;
-                if (off != 0 && hits(start, end, off, g.clusterSize())) {
-                    return "active L2 table";
-                }
-            }
+        if ((active & ACTIVE_L2) != 0 && anyIn(activeL2(), start, end)) {
+            return "active L2 table";
         }
-        if ((active & REFCOUNT_BLOCK) != 0) {
-            RefcountStore rc = s.refcounts();
-            for (int i = 0; i < rc.tableEntries(); i++) {
-                long off = rc.tableEntry(i);
-                if (off != 0 && hits(start, end, off, g.clusterSize())) {
-                    return "refcount block";
-                }
-            }
+        if ((active & REFCOUNT_BLOCK) != 0 && anyIn(refcountBlocks(), start, end)) {
+            return "refcount block";
         }
         if ((active & INACTIVE_L1) != 0) {
             for (SnapshotTable.Entry e : s.snapshots().entries()) {
@@ -119,6 +107,48 @@ final class OverlapChecker {
     }
 
     private long[] inactiveL2;
+    private long[] activeL2Sorted;
+    private int activeL2Version = -1;
+    private long[] blocksSorted;
+    private int blocksVersion = -1;
+
+    /** Sorted offsets of the active L2 tables, rebuilt only when L1 changed. */
+    private long[] activeL2() {
+        int v = s.l1Version();
+        if (activeL2Sorted == null || v != activeL2Version) {
+            activeL2Sorted = java.util.Arrays.stream(s.l1()).map(e -> e & L2Entry.L1_OFFSET_MASK).filter(o -> o != 0)
+                    .sorted().toArray();
+            activeL2Version = v;
+        }
+        return activeL2Sorted;
+    }
+
+    /** Sorted offsets of the refcount blocks, rebuilt only when the refcount table changed. */
+    private long[] refcountBlocks() {
+        RefcountStore rc = s.refcounts();
+        if (blocksSorted == null || rc.version() != blocksVersion) {
+            long[] t = new long[rc.tableEntries()];
+            int n = 0;
+            for (int i = 0; i < t.length; i++) {
+                long off = rc.tableEntry(i);
+                if (off != 0) {
+                    t[n++] = off;
+                }
+            }
+            blocksSorted = java.util.Arrays.copyOf(t, n);
+            java.util.Arrays.sort(blocksSorted);
+            blocksVersion = rc.version();
+        }
+        return blocksSorted;
+    }
+
+    /** Whether a cluster-sized table starting at one of the sorted offsets meets [start, end). */
+    private boolean anyIn(long[] sorted, long start, long end) {
+        long cs = s.geometry().clusterSize();
+        int i = java.util.Arrays.binarySearch(sorted, start - cs + 1);
+        int from = i >= 0 ? i : -i - 1;
+        return from < sorted.length && sorted[from] < end;
+    }
 
     /** L2 tables reachable from snapshot L1 tables (read once; snapshots do not change while open). */
     private long[] inactiveL2Tables() {

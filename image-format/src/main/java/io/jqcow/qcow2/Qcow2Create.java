@@ -90,7 +90,7 @@ public final class Qcow2Create {
             if ((mode == PreallocMode.FALLOC || mode == PreallocMode.FULL) && dataFile == null) {
                 preallocateArea(s, mapper, tables, size, mode);
             } else if (mode != PreallocMode.OFF) {
-                preallocate(s, mapper, tables, size);
+                Preallocator.mapClusters(s, mapper, tables, 0, size);
                 s.flushMetadata();
                 if (dataFile != null) {
                     dataFile.truncate(size, true, o.prealloc() == PreallocMode.METADATA ? PreallocMode.OFF : o.prealloc());
@@ -130,27 +130,4 @@ public final class Qcow2Create {
         }
     }
 
-    /** Maps every guest cluster to a host cluster (L2 table first, then its data clusters). */
-    private static void preallocate(Qcow2State s, ClusterMapper mapper, L2Tables tables, long size)
-            throws BlockException {
-        Geometry g = s.geometry();
-        long clusters = (size + g.clusterMask()) >>> g.clusterBits();
-        long maxRun = Math.max(1, Math.min(1024, (1L << g.refblockBits()) / 2));
-        long c = 0;
-        while (c < clusters) {
-            long guest = c << g.clusterBits();
-            tables.ensureWritable(guest);
-            long tableEnd = Math.min(clusters, ((guest / g.l2Coverage()) + 1) * (g.l2Coverage() >>> g.clusterBits()));
-            while (c < tableEnd) {
-                long n = Math.min(maxRun, tableEnd - c);
-                long host = s.dataFile != null ? c << g.clusterBits() : s.allocator().allocate(n);
-                s.l2Cache().dependOn(s.refcounts().cache());
-                for (long i = 0; i < n; i++) {
-                    mapper.setEntry((c + i) << g.clusterBits(),
-                            new L2Entry((host + (i << g.clusterBits())) | L2Entry.COPIED, 0));
-                }
-                c += n;
-            }
-        }
-    }
 }

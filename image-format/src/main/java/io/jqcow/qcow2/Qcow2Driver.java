@@ -64,6 +64,45 @@ public final class Qcow2Driver implements BlockDriver {
         return s.snapshots();
     }
 
+    /** qemu-img snapshot -c: a disk-only internal snapshot of the current state. */
+    public void createSnapshot(String name) throws BlockException {
+        checkWritable(0);
+        new Qcow2Snapshots(s).create(name, System.currentTimeMillis());
+    }
+
+    /** qemu-img snapshot -d (by id or name). */
+    public void deleteSnapshot(String idOrName) throws BlockException {
+        checkWritable(0);
+        new Qcow2Snapshots(s).delete(idOrName);
+    }
+
+    /** qemu-img snapshot -a (by id or name). */
+    public void applySnapshot(String idOrName) throws BlockException {
+        checkWritable(0);
+        new Qcow2Snapshots(s).apply(idOrName);
+    }
+
+    /**
+     * Rewrites the backing file name and format in the header (qemu-img rebase -u); null removes
+     * the backing file. The open backing node is not changed.
+     */
+    public void changeBackingFile(String name, String format) throws BlockException {
+        checkWritable(0);
+        s.lock.lock();
+        try {
+            s.flushMetadata();
+            s.changeBackingFile(name, format);
+        } finally {
+            s.lock.unlock();
+        }
+    }
+
+    /** qemu-img amend for compat and lazy_refcounts. */
+    public void amend(Map<String, String> options) throws BlockException {
+        checkWritable(0);
+        new Qcow2Amend(s).amend(options);
+    }
+
     /** The format-specific facts qemu-img info prints. */
     public Qcow2Info info() {
         return Qcow2Info.of(s.header(), s.extensions(), s.backingName(), s.snapshots());
@@ -192,6 +231,12 @@ public final class Qcow2Driver implements BlockDriver {
         try {
             if (!s.readOnly() && s.checkUsableQuietly()) {
                 flush();
+                s.lock.lock();
+                try {
+                    s.markClean();
+                } finally {
+                    s.lock.unlock();
+                }
             }
         } catch (BlockException e) {
             first = e;

@@ -145,6 +145,12 @@ public record Qcow2Header(int version, long backingFileOffset, int backingFileSi
                 compressionType, extraBytes);
     }
 
+    public Qcow2Header withSnapshots(int count, long offset) {
+        return new Qcow2Header(version, backingFileOffset, backingFileSize, clusterBits, size, cryptMethod, l1Size,
+                l1TableOffset, refcountTableOffset, refcountTableClusters, count, offset, incompatibleFeatures,
+                compatibleFeatures, autoclearFeatures, refcountOrder, headerLength, compressionType, extraBytes);
+    }
+
     public Qcow2Header withSize(long newSize) {
         return new Qcow2Header(version, backingFileOffset, backingFileSize, clusterBits, newSize, cryptMethod,
                 l1Size, l1TableOffset, refcountTableOffset, refcountTableClusters, nbSnapshots, snapshotsOffset,

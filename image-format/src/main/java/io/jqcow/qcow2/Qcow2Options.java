@@ -17,15 +17,16 @@ import java.util.Map;
  * @param overlapMask        overlap-check mask (default cached)
  * @param allocZeroWrites    auto, on or off (handle_alloc_space)
  * @param dataFile           data-file name override, or null
+ * @param lazyRefcounts      lazy-refcounts option: null = follow the image's compatible bit
  */
 public record Qcow2Options(long l2CacheSize, int l2CacheEntrySize, long refcountCacheSize, long cacheCleanInterval,
                            boolean discardUnmap, boolean passDiscard, int overlapMask, String allocZeroWrites,
-                           String dataFile) {
+                           String dataFile, Boolean lazyRefcounts) {
 
     public static final long DEFAULT_L2_CACHE_MAX = 32L << 20;
 
     public static Qcow2Options defaults() {
-        return new Qcow2Options(-1, -1, -1, 600, true, true, OverlapChecker.CACHED, "auto", null);
+        return new Qcow2Options(-1, -1, -1, 600, true, true, OverlapChecker.CACHED, "auto", null, null);
     }
 
     public static Qcow2Options parse(Map<String, String> extra) throws BlockException {
@@ -68,7 +69,15 @@ public record Qcow2Options(long l2CacheSize, int l2CacheEntrySize, long refcount
         if (!azw.equals("auto") && !azw.equals("on") && !azw.equals("off")) {
             throw new BlockException(Errno.EINVAL, "Invalid alloc-zero-writes option: " + azw);
         }
-        return new Qcow2Options(l2, entry, rc, clean, unmap, pass, overlap, azw, extra.get("data-file"));
+        Boolean lazy = null;
+        if (extra.containsKey("lazy-refcounts")) {
+            String v = extra.get("lazy-refcounts");
+            if (!v.equals("on") && !v.equals("off")) {
+                throw new BlockException(Errno.EINVAL, "Parameter 'lazy-refcounts' expects 'on' or 'off'");
+            }
+            lazy = v.equals("on");
+        }
+        return new Qcow2Options(l2, entry, rc, clean, unmap, pass, overlap, azw, extra.get("data-file"), lazy);
     }
 
     /** Parses "64k", "1M", "2G" or plain bytes. */

@@ -33,7 +33,7 @@ final class Qcow2State {
 
     private volatile Qcow2Header header;
     private volatile HeaderExtensions ext;
-    private final String backingName;
+    private volatile String backingName;
     private final Geometry g;
     private long[] l1;
     private MetadataCache l2Cache;
@@ -132,6 +132,13 @@ final class Qcow2State {
         return snapshots;
     }
 
+    /** After the header points at a new snapshot table. */
+    void replaceSnapshots(SnapshotTable t, long offset) {
+        snapshots = t;
+        header = header.withSnapshots(t.entries().size(), offset);
+        overlap = new OverlapChecker(this, options.overlapMask());
+    }
+
     boolean readOnly() {
         return readOnly;
     }
@@ -159,8 +166,13 @@ final class Qcow2State {
         file.write(offset, data);
     }
 
-    /** Records a detected corruption: logged, the corrupt bit set (writable v3 only), further I/O refused. */
+    /** Records a detected corruption: logged; when writable, the corrupt bit set (v3) and further I/O refused. */
     void markCorrupt(String why) {
+        if (readOnly) {
+            // Nothing can get worse through a read-only image: report and keep serving (as QEMU does).
+            LOG.error("qcow2: Image is corrupt: {}", why);
+            return;
+        }
         LOG.error("qcow2: Marking image as corrupt: {}; further corruption events will be suppressed", why);
         if (stoppedBecauseCorrupt != null) {
             return;
@@ -183,16 +195,37 @@ final class Qcow2State {
         return new BlockException(Errno.EIO, offset, what);
     }
 
+    /** Bumped whenever the active L1 changes (lets the overlap checker cache L2 offsets). */
+    private volatile int l1Version;
+
+    int l1Version() {
+        return l1Version;
+    }
+
     void setL1Entry(int index, long value) throws BlockException {
         long off = header.l1TableOffset() + 8L * index;
         ByteBuffer b = ByteBuffer.allocate(8).putLong(0, value);
         writeMetadata(off, b, OverlapChecker.ACTIVE_L1);
         l1[index] = value;
+        l1Version++;
     }
 
     void replaceL1(long[] table, long offset) {
         l1 = table;
+        l1Version++;
         header = header.withL1(offset, table.length);
+    }
+
+    /** Points the image at another backing file (qemu-img rebase/commit); null removes it. */
+    void changeBackingFile(String name, String format) throws BlockException {
+        String oldName = backingName;
+        backingName = name;
+        try {
+            rewriteHeader(header, ext.withBackingFormat(name == null ? null : format));
+        } catch (BlockException e) {
+            backingName = oldName;
+            throw e;
+        }
     }
 
     /** Rewrites cluster 0 (header, extensions, backing name) and flushes. */
@@ -219,6 +252,45 @@ final class Qcow2State {
         file.write(48, b);
         file.flush();
         header = header.withRefcountTable(offset, clusters);
+    }
+
+    /** Lazy refcounts in use: the dirty bit is set and refcount updates need not precede L2 updates. */
+    private boolean lazyDirty;
+
+    private boolean lazyRefcounts() {
+        boolean imageAllows = (header.compatibleFeatures() & Qcow2Header.COMPAT_LAZY_REFCOUNTS) != 0;
+        return header.version() >= 3 && (options.lazyRefcounts() == null ? imageAllows : options.lazyRefcounts());
+    }
+
+    /**
+     * Before an L2 entry may reference newly counted clusters: either the refcounts go first
+     * (ordered mode), or, with lazy refcounts, the image is marked dirty once so a crash leads to a
+     * refcount rebuild instead.
+     */
+    void refcountsBeforeL2() throws BlockException {
+        if (!lazyRefcounts()) {
+            l2Cache.dependOn(refcounts.cache());
+            return;
+        }
+        if (!lazyDirty) {
+            refcounts.cache().writeDirty();
+            file.write(72, ByteBuffer.allocate(8).putLong(0, header.incompatibleFeatures() | Qcow2Header.INCOMPAT_DIRTY));
+            file.flush();
+            header = header.withIncompatible(header.incompatibleFeatures() | Qcow2Header.INCOMPAT_DIRTY);
+            lazyDirty = true;
+        }
+    }
+
+    /** Clean close with lazy refcounts: everything durable, then the dirty bit cleared. */
+    void markClean() throws BlockException {
+        if (!lazyDirty) {
+            return;
+        }
+        flushMetadata();
+        header = header.withIncompatible(header.incompatibleFeatures() & ~Qcow2Header.INCOMPAT_DIRTY);
+        file.write(72, ByteBuffer.allocate(8).putLong(0, header.incompatibleFeatures()));
+        file.flush();
+        lazyDirty = false;
     }
 
     /** Writes all dirty metadata in dependency order and flushes; freed clusters then become reusable. */

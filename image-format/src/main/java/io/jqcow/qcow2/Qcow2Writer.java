@@ -50,7 +50,7 @@ final class Qcow2Writer {
     }
 
     void truncate(long length, PreallocMode prealloc) throws BlockException {
-        new Resizer(s, tables, zeroes).resize(length, prealloc);
+        new Resizer(s, tables, zeroes, this).resize(length, prealloc);
     }
 
     /** Plan of one allocating step. */
@@ -317,7 +317,7 @@ final class Qcow2Writer {
         try {
             boolean droppedRefs = false;
             if (p.fresh && s.dataFile == null) {
-                s.l2Cache().dependOn(s.refcounts().cache());
+                s.refcountsBeforeL2();
             }
             for (int i = 0; i < p.clusters; i++) {
                 long cStart = p.guestStart + ((long) i << g.clusterBits());

@@ -40,8 +40,8 @@ final class RefcountRebuilder {
             ByteBuffer f = ByteBuffer.wrap(ext.fde());
             count(f.getLong(0), f.getLong(8));
         }
-        if (ext.bitmaps() != null) {
-            countBitmaps(ByteBuffer.wrap(ext.bitmaps()));
+        if (ext.bitmaps() != null && (h.autoclearFeatures() & Qcow2Header.AUTOCLEAR_BITMAPS) != 0) {
+            BitmapClusters.visit(file, ext.bitmapsExtension(), this::count);
         }
         long start = Math.max(used, (file.length() + g.clusterMask()) >>> g.clusterBits());
         long perBlock = 1L << g.refblockBits();
@@ -151,31 +151,6 @@ final class RefcountRebuilder {
     private long refcount(long offset) {
         long c = g.clusterOf(offset);
         return c < counts.length ? counts[(int) c] : 0;
-    }
-
-    private void countBitmaps(ByteBuffer ext) throws BlockException {
-        long dirSize = ext.getLong(8);
-        long dirOff = ext.getLong(16);
-        count(dirOff, dirSize);
-        ByteBuffer dir = ByteBuffer.allocate((int) Math.min(dirSize, 1 << 26));
-        file.read(dirOff, dir.duplicate());
-        int p = 0;
-        while (p + 24 <= dir.limit()) {
-            long tableOff = dir.getLong(p);
-            int tableSize = dir.getInt(p + 8);
-            int nameSize = dir.getShort(p + 18) & 0xFFFF;
-            int extra = dir.getInt(p + 20);
-            count(tableOff, 8L * tableSize);
-            ByteBuffer bt = ByteBuffer.allocate(8 * tableSize);
-            file.read(tableOff, bt.duplicate());
-            for (int i = 0; i < tableSize; i++) {
-                long e = bt.getLong(i * 8) & L2Entry.OFFSET_MASK;
-                if (e != 0) {
-                    count(e, g.clusterSize());
-                }
-            }
-            p += (24 + extra + nameSize + 7) & ~7;
-        }
     }
 
     private void count(long offset, long length) {

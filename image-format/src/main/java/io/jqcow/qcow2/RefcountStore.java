@@ -17,6 +17,8 @@ final class RefcountStore {
     private final MetadataCache blocks;
     private long tableOffset;
     private long[] table;
+    /** Bumped whenever a table entry changes (lets the overlap checker cache block offsets). */
+    private int version;
 
     RefcountStore(BlockNode file, Geometry g, MetadataCache blocks, long tableOffset, long[] table) {
         this.file = file;
@@ -93,8 +95,13 @@ final class RefcountStore {
     }
 
     /** Records a new block in the table and writes that table entry to disk. */
+    int version() {
+        return version;
+    }
+
     void installBlock(int index, long blockOffset) throws BlockException {
         table[index] = blockOffset;
+        version++;
         ByteBuffer e = ByteBuffer.allocate(8).putLong(0, blockOffset);
         file.write(tableOffset + 8L * index, e);
     }
@@ -103,5 +110,6 @@ final class RefcountStore {
     void replaceTable(long offset, long[] newTable) {
         tableOffset = offset;
         table = newTable;
+        version++;
     }
 }

@@ -39,6 +39,37 @@ public final class SnapshotTable {
         return tableBytes;
     }
 
+    /** A table holding these entries (its size computed as on disk). */
+    static SnapshotTable of(List<Entry> entries) {
+        long bytes = 0;
+        for (Entry e : entries) {
+            bytes += entrySize(e);
+        }
+        return new SnapshotTable(entries, bytes);
+    }
+
+    private static long entrySize(Entry e) {
+        long n = 40 + e.extra().length + e.id().getBytes(StandardCharsets.UTF_8).length
+                + e.name().getBytes(StandardCharsets.UTF_8).length;
+        return (n + 7) & ~7L;
+    }
+
+    /** The on-disk bytes of the table. */
+    byte[] encode() {
+        ByteBuffer b = ByteBuffer.allocate((int) tableBytes);
+        for (Entry e : entries) {
+            int start = b.position();
+            byte[] id = e.id().getBytes(StandardCharsets.UTF_8);
+            byte[] name = e.name().getBytes(StandardCharsets.UTF_8);
+            b.putLong(e.l1TableOffset()).putInt(e.l1Size()).putShort((short) id.length).putShort((short) name.length)
+                    .putInt((int) e.dateSec()).putInt((int) e.dateNsec()).putLong(e.vmClockNsec())
+                    .putInt(e.vmStateSize() > 0xFFFFFFFFL ? 0 : (int) e.vmStateSize()).putInt(e.extra().length)
+                    .put(e.extra()).put(id).put(name);
+            b.position(start + (int) entrySize(e));
+        }
+        return b.array();
+    }
+
     static SnapshotTable read(BlockNode file, Qcow2Header h) throws BlockException {
         int n = h.nbSnapshots();
         if (n == 0) {

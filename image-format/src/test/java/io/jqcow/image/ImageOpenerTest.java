@@ -102,6 +102,26 @@ class ImageOpenerTest {
     }
 
     @Test
+    void backingCanBeOpenedWritableForCommit() throws Exception {
+        Qemu.assumePresent();
+        Path base = dir.resolve("base.qcow2");
+        Qemu.img("create", "-q", "-f", "qcow2", base.toString(), "1M");
+        Path top = dir.resolve("top.qcow2");
+        Qemu.img("create", "-q", "-f", "qcow2", "-b", "base.qcow2", "-F", "qcow2", top.toString());
+        try (BlockNode n = opener().open(top, OpenOptions.readWrite("qcow2"))) {
+            BlockNode backing = ((io.jqcow.qcow2.Qcow2Driver) n.driver()).backingNode();
+            assertTrue(backing.isReadOnly());
+        }
+        OpenOptions rw = OpenOptions.readWrite("qcow2").withExtra(Map.of("backing.read-only", "off"));
+        try (BlockNode n = opener().open(top, rw)) {
+            BlockNode backing = ((io.jqcow.qcow2.Qcow2Driver) n.driver()).backingNode();
+            backing.write(4096, new byte[] {4, 2}, 0, 2);
+        }
+        assertEquals(0, Qemu.check(base).exit());
+        assertEquals(4, Qemu.rawContents(base)[4096]);
+    }
+
+    @Test
     void backingLoopIsRefused() throws Exception {
         Qemu.assumePresent();
         Path a = dir.resolve("a.qcow2");

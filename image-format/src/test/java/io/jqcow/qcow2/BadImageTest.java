@@ -196,6 +196,34 @@ class BadImageTest {
         assertRefused(img, message, Errno.EINVAL, true);
     }
 
+    @Test
+    void unalignedDataOffsetFailsReadsButReadOnlyImageKeepsServing() throws Exception {
+        Path img = fresh();
+        Qemu.io(img, "write -P 0x3 0 128k");
+        byte[] bytes = Files.readAllBytes(img);
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        long l2 = b.getLong((int) b.getLong(40)) & L2Entry.L1_OFFSET_MASK;
+        b.putLong((int) l2, b.getLong((int) l2) | 0x200); // guest cluster 0: data offset no longer aligned
+        Files.write(img, bytes);
+        try (BlockNode n = Qemu.open(img, true)) {
+            BlockException e = assertThrows(BlockException.class, () -> n.read(0, new byte[512], 0, 512));
+            assertEquals(Errno.EIO, e.errno());
+            assertTrue(e.getMessage().contains("unaligned"), e.getMessage());
+            byte[] ok = new byte[512];
+            n.read(65536, ok, 0, 512);
+            assertEquals(3, ok[0], "other clusters still read");
+        }
+        assertArrayEquals(bytes, Files.readAllBytes(img), "read-only: corrupt bit not written");
+        try (BlockNode n = Qemu.open(img, false)) {
+            assertThrows(BlockException.class, () -> n.read(0, new byte[512], 0, 512));
+            assertThrows(BlockException.class, () -> n.read(65536, new byte[512], 0, 512));
+        } catch (BlockException closing) {
+            // a stopped image may refuse the final flush
+        }
+        assertEquals(Qcow2Header.INCOMPAT_CORRUPT, ByteBuffer.wrap(Files.readAllBytes(img)).getLong(72)
+                & Qcow2Header.INCOMPAT_CORRUPT);
+    }
+
     private Path fresh() {
         Path img = dir.resolve("bad" + System.nanoTime() + ".qcow2");
         Qemu.img("create", "-q", "-f", "qcow2", img.toString(), "1M");

@@ -78,6 +78,54 @@ class HeaderRoundTripTest {
     }
 
     @Test
+    void changingTheBackingFileMatchesQemuRebaseUnsafe() throws Exception {
+        Qemu.assumePresent();
+        Path base = dir.resolve("base.qcow2");
+        Qemu.img("create", "-q", "-f", "qcow2", base.toString(), "1M");
+        Path a = dir.resolve("a.qcow2");
+        Path b = dir.resolve("b.qcow2");
+        for (Path p : new Path[] {a, b}) {
+            Qemu.img("create", "-q", "-f", "qcow2", p.toString(), "1M");
+        }
+        try (BlockNode n = Qemu.open(a, false)) {
+            ((Qcow2Driver) n.driver()).changeBackingFile("base.qcow2", "qcow2");
+        }
+        Qemu.img("rebase", "-u", "-b", "base.qcow2", "-F", "qcow2", b.toString());
+        assertArrayEquals(Files.readAllBytes(b), Files.readAllBytes(a));
+        try (BlockNode n = Qemu.open(a, false)) {
+            ((Qcow2Driver) n.driver()).changeBackingFile(null, null);
+        }
+        Qemu.img("rebase", "-u", "-b", "", b.toString());
+        assertArrayEquals(Files.readAllBytes(b), Files.readAllBytes(a));
+    }
+
+    @Test
+    void amendMatchesQemu() throws Exception {
+        Qemu.assumePresent();
+        Path a = dir.resolve("a.qcow2");
+        Path b = dir.resolve("b.qcow2");
+        for (Path p : new Path[] {a, b}) {
+            Qemu.img("create", "-q", "-f", "qcow2", "-o", "compat=0.10", p.toString(), "1M");
+            Qemu.io(p, "write -P 1 0 64k");
+        }
+        String[][] steps = {{"compat", "1.1"}, {"lazy_refcounts", "on"}, {"lazy_refcounts", "off"}, {"compat", "0.10"}};
+        for (String[] step : steps) {
+            try (BlockNode n = Qemu.open(a, false)) {
+                ((Qcow2Driver) n.driver()).amend(Map.of(step[0], step[1]));
+            }
+            Qemu.img("amend", "-o", step[0] + "=" + step[1], b.toString());
+            assertArrayEquals(Files.readAllBytes(b), Files.readAllBytes(a), "after " + step[0] + "=" + step[1]);
+        }
+        Qemu.img("amend", "-o", "compat=1.1", a.toString());
+        Qemu.io(a, "write -z 0 64k");
+        try (BlockNode n = Qemu.open(a, false)) {
+            BlockException e = assertThrows(BlockException.class,
+                    () -> ((Qcow2Driver) n.driver()).amend(Map.of("compat", "0.10")));
+            assertTrue(e.getMessage().contains("zero clusters"), e.getMessage());
+        }
+    }
+
+    @Test
     void optionParsing() throws Exception {
         Qcow2Options o = Qcow2Options.parse(Map.of("l2-cache-size", "2M", "refcount-cache-size", "256k",
                 "cache-clean-interval", "30", "discard", "ignore", "overlap-check", "all", "l2-cache-entry-size", "4k"));

@@ -51,6 +51,9 @@ class Qcow2ModelPropertyTest {
             }
             Qemu.Result check = Qemu.check(img);
             assertEquals(0, check.exit(), layout + " " + ops + "\n" + check.out());
+            Qcow2Check.Result mine = Qcow2Check.check(new io.jqcow.testing.FileImageNode(img, true),
+                    Qcow2Check.Repair.NONE);
+            assertEquals(0, mine.exitCode(), "jqcow's own check: " + mine.messages());
             assertArrayEquals(model, Qemu.rawContents(img), "qemu reads the same guest");
         } finally {
             try (var s = Files.walk(dir)) {

@@ -42,7 +42,7 @@ class Qcow2ReadMatrixTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"zlib", "zstd"})
+    @ValueSource(strings = {"zlib", "zstd", "zstd,extended_l2=on", "zlib,cluster_size=512"})
     void readsCompressedImages(String type) throws Exception {
         Path raw = dir.resolve("src.raw");
         byte[] content = new byte[3 * 1024 * 1024 + 4096];
@@ -61,8 +61,8 @@ class Qcow2ReadMatrixTest {
         }
         Files.write(raw, content);
         Path img = dir.resolve("c.qcow2");
-        Qemu.img("convert", "-c", "-f", "raw", "-O", "qcow2", "-o", "compression_type=" + type + ",cluster_size=16k",
-                raw.toString(), img.toString());
+        String opts = "cluster_size=16k,compression_type=" + type;
+        Qemu.img("convert", "-c", "-f", "raw", "-O", "qcow2", "-o", opts, raw.toString(), img.toString());
         try (BlockNode n = Qemu.open(img, true)) {
             BlockStatus st = n.blockStatus(0, n.length());
             assertTrue(st.data());

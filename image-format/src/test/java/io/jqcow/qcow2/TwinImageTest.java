@@ -5,6 +5,7 @@ import static io.jqcow.testing.TwinOps.write;
 import static io.jqcow.testing.TwinOps.zero;
 import static io.jqcow.testing.TwinOps.zeroUnmap;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jqcow.block.BlockNode;
@@ -216,6 +217,59 @@ class TwinImageTest {
         assertEquals(hb.l1Size(), ha.l1Size(), "L1 grows to exactly what the new size needs");
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"metadata", "falloc", "full"})
+    void growingResizeWithPreallocation(String mode) throws Exception {
+        Path a = dir.resolve("a.qcow2");
+        Path b = dir.resolve("b.qcow2");
+        for (Path p : new Path[] {a, b}) {
+            Qemu.img("create", "-q", "-f", "qcow2", "-o", "cluster_size=4k", p.toString(), "1M");
+            Qemu.io(p, "write -P 0x1 0 100k");
+        }
+        try (BlockNode n = Qemu.open(a, false)) {
+            n.truncate(3 << 20, true, io.jqcow.block.PreallocMode.parse(mode));
+        }
+        Qemu.img("resize", "-q", "--preallocation=" + mode, b.toString(), "3M");
+        compareAndCheck(a, b);
+        String mapA = Qemu.ok("qemu-img", "map", "--output=json", a.toString());
+        String tail = mapA.substring(mapA.indexOf("\"start\": 1048576"));
+        assertTrue(!tail.contains("\"present\": false"), "the new area is allocated: " + mapA);
+    }
+
+    @Test
+    void growingOverlayHidesLongerBacking() throws Exception {
+        Path base = dir.resolve("base.qcow2");
+        Qemu.img("create", "-q", "-f", "qcow2", base.toString(), "4M");
+        Qemu.io(base, "write -P 0x6 0 4M");
+        Path a = dir.resolve("a.qcow2");
+        Path b = dir.resolve("b.qcow2");
+        for (String opts : new String[] {"compat=1.1", "compat=0.10"}) {
+            boolean v2 = opts.equals("compat=0.10");
+            for (Path p : new Path[] {a, b}) {
+                Files.deleteIfExists(p);
+                Qemu.img("create", "-q", "-f", "qcow2", "-o", opts, "-b", base.toString(), "-F", "qcow2", p.toString(),
+                        "1M");
+            }
+            if (v2) {
+                // Neither can hide the backing data without zero clusters.
+                try (BlockNode n = Qemu.open(a, false)) {
+                    assertThrows(io.jqcow.block.BlockException.class,
+                            () -> n.truncate((3 << 20) + 512, true, io.jqcow.block.PreallocMode.OFF));
+                }
+                assertEquals(1, Qemu.run("qemu-img", "resize", "-q", b.toString(), "3M").exit());
+                continue;
+            }
+            try (BlockNode n = Qemu.open(a, false)) {
+                n.truncate((3 << 20) + 512, true, io.jqcow.block.PreallocMode.OFF);
+            }
+            Qemu.img("resize", "-q", b.toString(), Long.toString((3 << 20) + 512));
+            compareAndCheck(a, b);
+            byte[] raw = Qemu.rawContents(a);
+            assertEquals(6, raw[(1 << 20) - 1]);
+            assertEquals(0, raw[2 << 20]);
+        }
+    }
+
     @Test
     void shrinkingResizeDropsClustersPastTheEnd() throws Exception {
         Path a = dir.resolve("a.qcow2");
@@ -272,6 +326,20 @@ class TwinImageTest {
         apply(a, ops, Map.of());
         Qemu.io(b, TwinOps.qemuIo(ops));
         compareAndCheck(a, b);
+    }
+
+    @Test
+    void farOffsetsInHugeSparseImages() throws Exception {
+        List<Op> ops = List.of(write(900L << 30, 70000, 0x1), write((1L << 40) - 4096, 4096, 0x2),
+                zero(500L << 30, 1 << 20), discard(900L << 30, 65536), write(3L << 30, 100, 0x3));
+        twin("cluster_size=65536", "1T", null, ops, Map.of());
+    }
+
+    @Test
+    void hugeClustersWithExtendedL2() throws Exception {
+        List<Op> ops = List.of(write(100, 70000, 0x1), write((2 << 20) + 65536 * 3 + 5, 65536 * 2, 0x2),
+                zero(5 << 20, 1 << 20), write((6 << 20) - 10, 20, 0x3), discard(4 << 20, 2 << 20));
+        twin("cluster_size=2M,extended_l2=on", "8M", null, ops, Map.of());
     }
 
     interface Prep {

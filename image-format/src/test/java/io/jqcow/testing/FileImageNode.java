@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * Test protocol node: a file loaded into a growable byte array, written back on flush and close.
+ * Test protocol node: a file loaded into a growable byte array, written back on close.
  * Reads past EOF return zeroes (as the request layer does). Thread-safe.
  */
 public final class FileImageNode implements BlockNode {
@@ -169,9 +169,7 @@ public final class FileImageNode implements BlockNode {
         } finally {
             lock.writeLock().unlock();
         }
-        if (!readOnly) {
-            save();
-        }
+        // Durability is simulated by the event log; the file on disk is written on close.
     }
 
     /** Writes the bytes to the file on disk. */
