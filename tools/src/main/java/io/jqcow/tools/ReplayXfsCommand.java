@@ -174,7 +174,7 @@ public final class ReplayXfsCommand implements Callable<Integer> {
             Map<String, Object> check = new LinkedHashMap<>();
             check.put("verdict", r.qcow2().check().verdict());
             check.put("exitCode", r.qcow2().check().exitCode());
-            check.put("summary", r.qcow2().check().lastLine());
+            check.put("summary", r.qcow2().check().conclusion());
             m.put("qemuImgCheck", check);
         }
         try {
