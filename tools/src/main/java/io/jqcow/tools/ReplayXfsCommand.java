@@ -68,6 +68,11 @@ public final class ReplayXfsCommand implements Callable<Integer> {
             description = "qcow2 workload: writes in flight per round (default: ${DEFAULT-VALUE})")
     int depth;
 
+    @Option(names = "--partial-only",
+            description = "qcow2 workload: no full-cluster writes (the model then predicts no loss even with the"
+                    + " workaround off: each partial write's zero-write extends the file before its data goes out)")
+    boolean partialOnly;
+
     @Option(names = "--json", description = "print the result as JSON")
     boolean json;
 
@@ -86,7 +91,7 @@ public final class ReplayXfsCommand implements Callable<Integer> {
         ReplayWorkload kind = workload();
         XfsRaceResult result;
         try {
-            result = kind == ReplayWorkload.QCOW2 ? new Qcow2AllocatingRace(config, depth).run()
+            result = kind == ReplayWorkload.QCOW2 ? new Qcow2AllocatingRace(config, depth, !partialOnly).run()
                     : new XfsFallocateRace(config).run();
         } catch (BlockException | TimeoutException e) {
             err.println("jqcow: xfs-fallocate-race: " + e.getMessage());
@@ -132,6 +137,9 @@ public final class ReplayXfsCommand implements Callable<Integer> {
         ReplayWorkload w = ReplayWorkload.parse(workload);
         if (w == null) {
             throw new ParameterException(spec.commandLine(), "--workload must be raw or qcow2: '" + workload + "'");
+        }
+        if (w == ReplayWorkload.RAW && partialOnly) {
+            throw new ParameterException(spec.commandLine(), "--partial-only needs --workload qcow2");
         }
         if (w == ReplayWorkload.QCOW2 && (depth < 2 || depth > 64)) {
             throw new ParameterException(spec.commandLine(), "--depth must be between 2 and 64");
