@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.jqcow.block.BlockException;
+import io.jqcow.fixtures.xfs.Qcow2AllocatingRace;
 import io.jqcow.fixtures.xfs.RaceOrder;
+import io.jqcow.fixtures.xfs.ReplayWorkload;
 import io.jqcow.fixtures.xfs.XfsFallocateRace;
 import io.jqcow.fixtures.xfs.XfsRaceConfig;
 import io.jqcow.fixtures.xfs.XfsRaceResult;
@@ -32,7 +34,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "xfs-fallocate-race", mixinStandardHelpOptions = true,
         description = {"Replay the pre-5.5 XFS fallocate race (simulated kernel) on a temporary file in DIR",
-                "and check the result against the post-eof-serialise policy."})
+                "and check the result against the post-eof-serialise policy. --workload qcow2 races",
+                "concurrent allocating writes into a fresh qcow2 image instead, reads them back through a",
+                "fresh open and runs qemu-img check on the result."})
 public final class ReplayXfsCommand implements Callable<Integer> {
 
     @Option(names = "--policy", defaultValue = "async-only", paramLabel = "off|async-only|always",
@@ -55,6 +59,20 @@ public final class ReplayXfsCommand implements Callable<Integer> {
                     + " size sample (default: ${DEFAULT-VALUE})")
     long sampleWaitMs;
 
+    @Option(names = "--workload", defaultValue = "raw", paramLabel = "raw|qcow2",
+            description = "raw: one zero-write and one data write on the file node; qcow2: rounds of concurrent"
+                    + " first writes into a fresh 64K-cluster qcow2 image (default: ${DEFAULT-VALUE})")
+    String workload;
+
+    @Option(names = "--depth", defaultValue = "8", paramLabel = "N",
+            description = "qcow2 workload: writes in flight per round (default: ${DEFAULT-VALUE})")
+    int depth;
+
+    @Option(names = "--partial-only",
+            description = "qcow2 workload: no full-cluster writes (the model then predicts no loss even with the"
+                    + " workaround off: each partial write's zero-write extends the file before its data goes out)")
+    boolean partialOnly;
+
     @Option(names = "--json", description = "print the result as JSON")
     boolean json;
 
@@ -70,9 +88,11 @@ public final class ReplayXfsCommand implements Callable<Integer> {
         XfsRaceConfig config = config();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        ReplayWorkload kind = workload();
         XfsRaceResult result;
         try {
-            result = new XfsFallocateRace(config).run();
+            result = kind == ReplayWorkload.QCOW2 ? new Qcow2AllocatingRace(config, depth, !partialOnly).run()
+                    : new XfsFallocateRace(config).run();
         } catch (BlockException | TimeoutException e) {
             err.println("jqcow: xfs-fallocate-race: " + e.getMessage());
             return 1;
@@ -113,6 +133,23 @@ public final class ReplayXfsCommand implements Callable<Integer> {
         return new XfsRaceConfig(where, p, engine, runs, orders(), wait, wait);
     }
 
+    private ReplayWorkload workload() {
+        ReplayWorkload w = ReplayWorkload.parse(workload);
+        if (w == null) {
+            throw new ParameterException(spec.commandLine(), "--workload must be raw or qcow2: '" + workload + "'");
+        }
+        if (w == ReplayWorkload.RAW && partialOnly) {
+            throw new ParameterException(spec.commandLine(), "--partial-only needs --workload qcow2");
+        }
+        if (w == ReplayWorkload.QCOW2 && (depth < 2 || depth > 64)) {
+            throw new ParameterException(spec.commandLine(), "--depth must be between 2 and 64");
+        }
+        if (w == ReplayWorkload.QCOW2 && (long) depth * runs > 4096) {
+            throw new ParameterException(spec.commandLine(), "--runs x --depth must not exceed 4096");
+        }
+        return w;
+    }
+
     private List<RaceOrder> orders() {
         return switch (order) {
             case "both" -> List.of(RaceOrder.values());
@@ -125,6 +162,7 @@ public final class ReplayXfsCommand implements Callable<Integer> {
 
     static String toJson(XfsRaceResult r) {
         Map<String, Object> m = new LinkedHashMap<>();
+        m.put("workload", r.workload().optionName());
         m.put("runs", r.runs());
         m.put("lost", r.lost());
         m.put("policy", r.policy().optionName());
@@ -138,6 +176,15 @@ public final class ReplayXfsCommand implements Callable<Integer> {
         }
         m.put("lostByOrder", byOrder);
         m.put("staleTruncations", r.staleTruncations());
+        if (r.qcow2() != null) {
+            m.put("writes", r.qcow2().writes());
+            m.put("lostWrites", r.qcow2().lostWrites());
+            Map<String, Object> check = new LinkedHashMap<>();
+            check.put("verdict", r.qcow2().check().verdict());
+            check.put("exitCode", r.qcow2().check().exitCode());
+            check.put("summary", r.qcow2().check().conclusion());
+            m.put("qemuImgCheck", check);
+        }
         try {
             return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m);
         } catch (JsonProcessingException e) {
