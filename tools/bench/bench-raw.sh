@@ -14,7 +14,8 @@ secs() { sed -n 's/^Run completed in \([0-9.]*\) seconds\./\1/p'; }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 printf '| aio | cache | op | qemu-img IOPS | jqcow IOPS | ratio |\n|---|---|---|---|---|---|\n'
 for aio in "${aios[@]}"; do
-for cache in none writeback; do
+caches=(none writeback); [ "$aio" = native ] && caches=(none)   # aio=native needs O_DIRECT
+for cache in "${caches[@]}"; do
   for op in read write; do
     w=(); [ "$op" = write ] && w=(-w)
     q=(); j=()
