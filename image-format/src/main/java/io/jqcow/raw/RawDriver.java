@@ -58,7 +58,11 @@ public final class RawDriver implements BlockDriver {
 
     @Override
     public long length() throws BlockException {
-        return size >= 0 ? size : Math.max(0, child.length() - offset);
+        if (size >= 0) {
+            return size;
+        }
+        // QEMU counts whole sectors: a 65,636-byte file is a 66,048-byte device whose tail reads as zeroes.
+        return (Math.max(0, child.length() - offset) + 511) & ~511L;
     }
 
     @Override
