@@ -18,7 +18,8 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     private static final List<Function<ToolEnv, Object>> SUBCOMMANDS = List.of(
             IoCommand::new, BenchCommand::new, ProbeCommand::new, ReplayCommand::new,
             io.jqcow.tools.img.InfoCommand::new, io.jqcow.tools.img.MapCommand::new,
-            io.jqcow.tools.img.CompareCommand::new, io.jqcow.tools.img.ResizeCommand::new);
+            io.jqcow.tools.img.CompareCommand::new, io.jqcow.tools.img.ResizeCommand::new,
+            io.jqcow.tools.img.CreateCommand::new);
 
     private final ToolEnv env;
 
