@@ -19,7 +19,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
             IoCommand::new, BenchCommand::new, ProbeCommand::new, ReplayCommand::new,
             io.jqcow.tools.img.InfoCommand::new, io.jqcow.tools.img.MapCommand::new,
             io.jqcow.tools.img.CompareCommand::new, io.jqcow.tools.img.ResizeCommand::new,
-            io.jqcow.tools.img.CreateCommand::new);
+            io.jqcow.tools.img.CreateCommand::new, io.jqcow.tools.img.MeasureCommand::new);
 
     private final ToolEnv env;
 
