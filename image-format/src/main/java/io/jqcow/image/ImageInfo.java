@@ -14,12 +14,14 @@ import java.util.List;
  * @param fullBackingFilename the backing name resolved against the image's directory, or null
  * @param backingFormat       the recorded backing format, or null
  * @param qcow2               qcow2 format-specific facts, or null for other formats
+ * @param bitmaps             qcow2 persistent bitmaps (empty when none)
  */
 public record ImageInfo(String filename, String format, long virtualSize, long actualSize, int clusterSize,
                         boolean dirty, String backingFilename, String fullBackingFilename, String backingFormat,
-                        List<SnapshotTable.Entry> snapshots, Qcow2Info qcow2) {
+                        List<SnapshotTable.Entry> snapshots, Qcow2Info qcow2, List<BitmapInfo> bitmaps) {
 
     public ImageInfo {
         snapshots = List.copyOf(snapshots);
+        bitmaps = List.copyOf(bitmaps);
     }
 }

@@ -23,9 +23,9 @@ public final class InfoCollector {
             String backing = i.backingFile();
             String full = backing == null ? null : BackingNames.resolve(name, backing);
             return new ImageInfo(name, "qcow2", node.length(), actual, i.clusterSize(), i.dirty(), backing, full,
-                    backing == null ? null : i.backingFormat(), i.snapshots(), i);
+                    backing == null ? null : i.backingFormat(), i.snapshots(), i, BitmapDirectory.read(q));
         }
         return new ImageInfo(name, node.formatName(), node.length(), actual, 0, false, null, null, null, List.of(),
-                null);
+                null, List.of());
     }
 }

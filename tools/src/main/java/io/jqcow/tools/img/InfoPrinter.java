@@ -1,5 +1,6 @@
 package io.jqcow.tools.img;
 
+import io.jqcow.image.BitmapInfo;
 import io.jqcow.image.ImageInfo;
 import io.jqcow.qcow2.Qcow2Info;
 import io.jqcow.qcow2.SnapshotTable;
@@ -41,7 +42,7 @@ final class InfoPrinter {
             m.put("actual-size", i.actualSize());
         }
         if (i.qcow2() != null) {
-            m.put("format-specific", formatSpecific(i.qcow2()));
+            m.put("format-specific", formatSpecific(i));
         }
         if (i.backingFilename() != null) {
             m.put("full-backing-filename", i.fullBackingFilename());
@@ -51,20 +52,31 @@ final class InfoPrinter {
         return m;
     }
 
-    private static Map<String, Object> formatSpecific(Qcow2Info q) {
+    private static Map<String, Object> formatSpecific(ImageInfo i) {
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("type", "qcow2");
-        f.put("data", qcow2(q));
+        f.put("data", qcow2(i.qcow2(), i.bitmaps()));
         return f;
     }
 
-    private static Map<String, Object> qcow2(Qcow2Info q) {
+    private static Map<String, Object> qcow2(Qcow2Info q, List<BitmapInfo> bitmaps) {
         Map<String, Object> d = new LinkedHashMap<>();
         boolean v3 = q.compat().equals("1.1");
         d.put("compat", q.compat());
         d.put("compression-type", q.compressionType());
         if (v3) {
             d.put("lazy-refcounts", q.lazyRefcounts());
+        }
+        if (!bitmaps.isEmpty()) {
+            List<Object> list = new ArrayList<>();
+            for (BitmapInfo b : bitmaps) {
+                Map<String, Object> e = new LinkedHashMap<>();
+                e.put("flags", b.flags());
+                e.put("name", b.name());
+                e.put("granularity", b.granularity());
+                list.add(e);
+            }
+            d.put("bitmaps", list);
         }
         d.put("refcount-bits", q.refcountBits());
         if (q.dataFile() != null) {
@@ -129,8 +141,7 @@ final class InfoPrinter {
         }
         if (i.qcow2() != null) {
             sb.append("Format specific information:\n");
-            qcow2(i.qcow2()).forEach((k, v) -> sb.append("    ").append(k.replace('-', ' ')).append(": ")
-                    .append(v).append('\n'));
+            HumanTree.append(sb, qcow2(i.qcow2(), i.bitmaps()), 1);
         }
         return sb.toString();
     }

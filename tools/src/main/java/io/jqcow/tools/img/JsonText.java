@@ -20,7 +20,9 @@ public final class JsonText {
     private static void write(StringBuilder sb, Object v, int level) {
         if (v instanceof Map<?, ?> m) {
             if (m.isEmpty()) {
-                sb.append("{}");
+                sb.append("{\n");
+                indent(sb, level);
+                sb.append('}');
                 return;
             }
             sb.append("{\n");
@@ -36,7 +38,9 @@ public final class JsonText {
             sb.append('}');
         } else if (v instanceof List<?> l) {
             if (l.isEmpty()) {
-                sb.append("[]");
+                sb.append("[\n");
+                indent(sb, level);
+                sb.append(']');
                 return;
             }
             sb.append("[\n");

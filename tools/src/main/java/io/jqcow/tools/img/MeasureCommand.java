@@ -2,6 +2,8 @@ package io.jqcow.tools.img;
 
 import io.jqcow.block.BlockException;
 import io.jqcow.block.BlockNode;
+import io.jqcow.image.BitmapDirectory;
+import io.jqcow.image.BitmapInfo;
 import io.jqcow.image.ChainMap;
 import io.jqcow.image.CreateOption;
 import io.jqcow.image.Measure;
@@ -75,7 +77,7 @@ public final class MeasureCommand implements Callable<Integer> {
             throw new ToolException(List.of(e.lines().get(0),
                     "Invalid options for file format '" + outputFormat + "'"), 1);
         }
-        MeasureResult r = file == null ? measure(size, List.of(), -1, opts) : measureSource(file, opts);
+        MeasureResult r = file == null ? measure(size, List.of(), null, opts) : measureSource(file, opts);
         print(r, json);
         return 0;
     }
@@ -84,14 +86,17 @@ public final class MeasureCommand implements Callable<Integer> {
         try (BlockNode node = Opening.open(env, file, Opening.options(format, true, forceShare, true,
                 CacheMode.WRITEBACK))) {
             long size = node.length();
-            boolean bitmaps = outputFormat.equals("qcow2") && node.driver() instanceof Qcow2Driver q
-                    && q.header().version() >= 3;
+            List<BitmapInfo> bitmaps = null;
+            if (outputFormat.equals("qcow2") && node.driver() instanceof Qcow2Driver q && q.header().version() >= 3) {
+                bitmaps = BitmapDirectory.read(q);
+            }
             ChainMap map = new ChainMap(node, file);
-            return measure(size, map.map(0, size), bitmaps ? 0 : -1, opts);
+            return measure(size, map.map(0, size), bitmaps, opts);
         }
     }
 
-    private MeasureResult measure(long size, List<io.jqcow.image.MapExtent> extents, long bitmaps,
+    /** @param bitmaps the source's bitmaps, or null when the target cannot carry them */
+    private MeasureResult measure(long size, List<io.jqcow.image.MapExtent> extents, List<BitmapInfo> bitmaps,
                                   Map<String, String> opts) throws ToolException {
         if (outputFormat.equals("raw")) {
             return Measure.raw(size);
@@ -106,7 +111,8 @@ public final class MeasureCommand implements Callable<Integer> {
         } catch (BlockException e) {
             throw new ToolException(measureWording(e.getMessage(), q.get("preallocation")));
         }
-        return Measure.qcow2(o, size, Measure.dataBytes(extents, o.clusterSize()), bitmaps);
+        long bitmapBytes = bitmaps == null ? -1 : BitmapDirectory.measure(bitmaps, size, o.clusterSize());
+        return Measure.qcow2(o, size, Measure.dataBytes(extents, o.clusterSize()), bitmapBytes);
     }
 
     /** measure words some create errors differently from create. */

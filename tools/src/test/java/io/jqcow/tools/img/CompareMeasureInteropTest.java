@@ -38,6 +38,9 @@ class CompareMeasureInteropTest {
         twin.must("qemu-img", "create -q -f qcow2 -o preallocation=metadata @pm.qcow2 2M");
         twin.must("qemu-img", "create -q -f qcow2 -o compat=0.10 @v2.qcow2 2M");
         Files.write(dir.resolve("un.raw"), new byte[65636]);
+        twin.must("qemu-img", "create -q -f qcow2 @bm.qcow2 64M");
+        twin.must("qemu-img", "bitmap --add @bm.qcow2 b0");
+        twin.must("qemu-img", "bitmap --add -g 1M --disable @bm.qcow2 second_bitmap");
     }
 
     private static void io(String image, String... commands) throws Exception {
@@ -75,7 +78,7 @@ class CompareMeasureInteropTest {
         "--size 1000 -O qcow2", "--size 1000 -O raw", "--size 1G -O qcow2 --output=json", "-O qcow2 @a.qcow2",
         "-O qcow2 @c.qcow2", "-O raw @c.qcow2", "-O qcow2 -o cluster_size=512 @c.qcow2 --output=json",
         "-O qcow2 -o cluster_size=2M,extended_l2=on @c.qcow2", "-O qcow2 @cz.qcow2", "-O qcow2 @pm.qcow2",
-        "-O qcow2 @v2.qcow2", "-O qcow2 -f raw @un.raw", "-O qcow2 -f raw @c.qcow2",
+        "-O qcow2 @v2.qcow2", "-O qcow2 @bm.qcow2", "-O qcow2 -o cluster_size=512 @bm.qcow2 --output=json", "-O qcow2 -f raw @un.raw", "-O qcow2 -f raw @c.qcow2",
         "-O qcow2 -o preallocation=full @c.qcow2 --output=json", "-O qcow2", "--size 1G -O qcow2 @a.qcow2",
         "--size 1G -O vmdk", "--size 1G -O nope", "--size xx -O qcow2", "--size 1G -O qcow2 -o foo=1",
         "--size 1G -O qcow2 -o cluster_size=1000", "--size 1G -O qcow2 -o compat=0.10,refcount_bits=8",

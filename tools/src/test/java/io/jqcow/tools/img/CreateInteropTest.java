@@ -88,7 +88,10 @@ class CreateInteropTest {
         assertEquals(qemuFiles, ourFiles, "created files");
         for (String f : ourFiles) {
             Path mine = dir.resolve(f);
-            if (f.endsWith(".qcow2")) {
+            if (f.endsWith(".qcow2") && args.contains(" -u ")) {
+                // the backing file does not exist, so neither check nor compare can open the image
+                assertEquals(info("@theirs/" + f), info("@" + f), "qemu-img info of " + f);
+            } else if (f.endsWith(".qcow2")) {
                 Twin.Run check = twin.img("check @" + f);
                 assertEquals(0, check.exit(), "qemu-img check: " + check.out() + check.err());
                 assertEquals(info("@theirs/" + f), info("@" + f), "qemu-img info of " + f);

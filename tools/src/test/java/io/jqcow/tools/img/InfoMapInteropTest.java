@@ -46,6 +46,9 @@ class InfoMapInteropTest {
         twin.must("qemu-img", "create -q -f qcow2 @snap.qcow2 1M");
         twin.must("qemu-img", "snapshot -c first @snap.qcow2");
         twin.must("qemu-img", "create -q -f raw @r.raw 1M");
+        twin.must("qemu-img", "create -q -f qcow2 @bm.qcow2 64M");
+        twin.must("qemu-img", "bitmap --add @bm.qcow2 b0");
+        twin.must("qemu-img", "bitmap --add -g 1M --disable @bm.qcow2 second_bitmap");
         byte[] odd = new byte[65636];
         new Random(7).nextBytes(odd);
         Files.write(dir.resolve("un.raw"), odd);
@@ -66,7 +69,7 @@ class InfoMapInteropTest {
     @ParameterizedTest(name = "info {0}")
     @ValueSource(strings = {"@plain.qcow2", "@top.qcow2", "--backing-chain @top.qcow2", "@v2.qcow2", "@ext.qcow2",
         "@pm.qcow2", "@df.qcow2", "@cz.qcow2", "@snap.qcow2", "@r.raw", "-f raw @un.raw", "-f raw @plain.qcow2",
-        "-U @plain.qcow2", "@missing.qcow2", "-f qcow2 @r.raw"})
+        "-U @plain.qcow2", "@bm.qcow2", "@missing.qcow2", "-f qcow2 @r.raw"})
     void infoMatches(String args) throws Exception {
         Twin.Run q = twin.img("info --output=json " + args);
         Twin.Run j = twin.jqcow("info --output=json " + args);
