@@ -69,17 +69,16 @@ final class ContentComparer {
             if (strict && !sameStatus(s1, s2)) {
                 return new StatusMismatch(pos);
             }
+            // a range that no layer allocates reads as zeroes too, so "zero" covers both cases
             Outcome o;
             if (s1.zero() && s2.zero()) {
                 o = new Same();
-            } else if (s1.present() && s2.present()) {
-                o = compareData(pos, len);
-            } else if (s1.present()) {
-                o = s1.zero() ? new Same() : checkZero(a, pos, len);
-            } else if (s2.present()) {
-                o = s2.zero() ? new Same() : checkZero(b, pos, len);
+            } else if (s1.zero()) {
+                o = checkZero(b, pos, len);
+            } else if (s2.zero()) {
+                o = checkZero(a, pos, len);
             } else {
-                o = new Same();
+                o = compareData(pos, len);
             }
             if (!(o instanceof Same)) {
                 return o;
