@@ -37,8 +37,7 @@ public final class CompareCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (files == null || files.size() != 2) {
-            throw new ToolException(List.of(files != null && files.size() > 2 ? "Expecting two image file names"
-                    : "Expecting two image file names"), 1);
+            return Usage.fail(env, "Expecting two image file names");
         }
         CacheMode cacheMode;
         try {

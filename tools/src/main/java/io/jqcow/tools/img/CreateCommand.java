@@ -56,14 +56,14 @@ public final class CreateCommand implements Callable<Integer> {
             return 0;
         }
         if (operands.isEmpty()) {
-            throw new ToolException("Expecting image file name");
+            return Usage.fail(env, "Expecting image file name");
         }
         if (operands.size() > 2) {
-            throw new ToolException("Unexpected argument: " + operands.get(2));
+            return Usage.fail(env, "Unexpected argument: " + operands.get(2));
         }
         for (String op : operands) {
             if (op.startsWith("-") && op.length() > 1) {
-                throw new ToolException("unrecognized option '" + op + "'");
+                return Usage.fail(env, "unrecognized option '" + op + "'");
             }
         }
         String file = operands.get(0);

@@ -26,7 +26,8 @@ public final class InfoCommand implements Callable<Integer> {
     @Option(names = {"-U", "--force-share"}) boolean forceShare;
     @Option(names = "--output", paramLabel = "FORMAT") String output = "human";
     @Option(names = {"-h", "--help"}, usageHelp = true) boolean help;
-    @Parameters(index = "0", paramLabel = "FILE") String file;
+    @Parameters(paramLabel = "FILE") List<String> files = new java.util.ArrayList<>();
+    private String file;
 
     public InfoCommand(ToolEnv env) {
         this.env = env;
@@ -34,6 +35,10 @@ public final class InfoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (files.size() != 1) {
+            return Usage.fail(env, "Expecting one image file name");
+        }
+        file = files.get(0);
         boolean json = OutputFormat.isJson(output);
         List<ImageInfo> chain = collect();
         if (json) {

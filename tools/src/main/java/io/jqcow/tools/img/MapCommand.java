@@ -28,7 +28,8 @@ public final class MapCommand implements Callable<Integer> {
     @Option(names = {"-l", "--max-length"}, paramLabel = "LENGTH") String maxLength;
     @Option(names = {"-U", "--force-share"}) boolean forceShare;
     @Option(names = {"-h", "--help"}, usageHelp = true) boolean help;
-    @Parameters(index = "0", paramLabel = "FILE") String file;
+    @Parameters(paramLabel = "FILE") List<String> files = new java.util.ArrayList<>();
+    private String file;
 
     public MapCommand(ToolEnv env) {
         this.env = env;
@@ -36,6 +37,10 @@ public final class MapCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (files.size() != 1) {
+            return Usage.fail(env, "Expecting one image file name");
+        }
+        file = files.get(0);
         boolean json = OutputFormat.isJson(output);
         long start = startOffset == null ? 0 : SizeArgument.parse(startOffset, "start offset", Long.MAX_VALUE,
                 env::error);

@@ -40,15 +40,15 @@ public final class ResizeCommand implements Callable<Integer> {
         List<String> args = new ArrayList<>(operands);
         for (String u : unmatched) {
             if (!u.matches("-[0-9].*")) {
-                throw new ToolException("unrecognized option '" + u + "'");
+                return Usage.fail(env, "unrecognized option '" + u + "'");
             }
             args.add(u);
         }
         if (args.size() < 2) {
-            throw new ToolException("Not enough arguments");
+            return Usage.fail(env, "Not enough arguments");
         }
         if (args.size() > 2) {
-            throw new ToolException("Expecting image file name and size");
+            return Usage.fail(env, "Expecting image file name and size");
         }
         String file = args.get(0);
         SizeChange change = parseSize(args.get(1));

@@ -96,6 +96,6 @@ final class Twin {
 
     private String clean(String s) {
         return s.replace(dir + "/", "").replace("qemu-img: ", "PROG: ").replace(Main.NAME + ": ", "PROG: ")
-                .replaceAll("(?m)^Try 'qemu-img --help' for more information\n", "");
+                .replace("Try '" + Main.NAME + " --help'", "Try 'qemu-img --help'");
     }
 }
