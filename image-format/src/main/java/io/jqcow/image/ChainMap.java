@@ -42,7 +42,7 @@ public final class ChainMap {
             }
             ChainLayer next = layer.backing();
             if (next == null) {
-                return new MapExtent(offset, len, depth, false, true, false, -1, null);
+                return bottom(layer, depth, offset, len);
             }
             layer = next;
             depth++;
@@ -71,6 +71,20 @@ public final class ChainMap {
             out.add(current);
         }
         return out;
+    }
+
+    /** Unallocated everywhere: zeroes, with the reserved host offset of an extended-L2 cluster if any. */
+    private static MapExtent bottom(ChainLayer layer, int depth, long offset, long len) throws BlockException {
+        if (layer.node().driver() instanceof Qcow2Driver q) {
+            long host = ReservedCluster.hostOffset(q, offset);
+            if (host >= 0) {
+                long clusterEnd = (offset | (q.header().clusterSize() - 1L)) + 1;
+                String file = q.dataFileNode() != null ? layer.dataFileName() : layer.name();
+                return new MapExtent(offset, Math.min(len, clusterEnd - offset), depth, false, true, false, host,
+                        file);
+            }
+        }
+        return new MapExtent(offset, len, depth, false, true, false, -1, null);
     }
 
     private MapExtent extent(ChainLayer layer, int depth, BlockStatus st, long offset, long len)

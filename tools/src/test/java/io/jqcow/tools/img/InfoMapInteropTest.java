@@ -40,6 +40,10 @@ class InfoMapInteropTest {
                 + "lazy_refcounts=on,refcount_bits=8 @ext.qcow2 5M");
         io("ext.qcow2", "write -P 5 0 64k", "write -P 6 1M 16k");
         twin.must("qemu-img", "create -q -f qcow2 -o preallocation=metadata @pm.qcow2 2M");
+        twin.must("qemu-img", "create -q -f qcow2 -o extended_l2=on,cluster_size=32k @sub.qcow2 4M");
+        io("sub.qcow2", "write -P 1 4k 4k", "write -P 2 100k 1k", "write -z 200k 8k", "write -P 3 1M 64k",
+                "discard 1M 2k");
+        twin.must("qemu-img", "create -q -f qcow2 -o extended_l2=on,preallocation=metadata @epm.qcow2 1M");
         twin.must("qemu-img", "create -q -f qcow2 -o preallocation=falloc @fa.qcow2 2M");
         twin.must("qemu-img", "create -q -f qcow2 -o data_file=df.raw,data_file_raw=on @df.qcow2 1M");
         twin.must("qemu-img", "convert -c -O qcow2 @plain.qcow2 @cz.qcow2");
@@ -86,7 +90,7 @@ class InfoMapInteropTest {
 
     @ParameterizedTest(name = "map {0}")
     @ValueSource(strings = {"@plain.qcow2", "@top.qcow2", "@base.qcow2", "@v2.qcow2", "@ext.qcow2", "@pm.qcow2",
-        "@fa.qcow2", "@df.qcow2", "@cz.qcow2", "@r.raw", "-f raw @un.raw", "-f raw @plain.qcow2",
+        "@fa.qcow2", "@df.qcow2", "@cz.qcow2", "@sub.qcow2", "@epm.qcow2", "@r.raw", "-f raw @un.raw", "-f raw @plain.qcow2",
         "--start-offset=100000 --max-length=1000000 @plain.qcow2", "--start-offset=1G @plain.qcow2",
         "--max-length=0 @top.qcow2", "--start-offset=3M --max-length=5M @top.qcow2", "--start-offset=x @r.raw",
         "@missing.qcow2"})
