@@ -3,6 +3,7 @@ package io.jqcow.tools.img;
 import io.jqcow.block.BlockException;
 import io.jqcow.block.BlockNode;
 import io.jqcow.block.PreallocMode;
+import io.jqcow.image.GrowthPreallocation;
 import io.jqcow.posix.CacheMode;
 import io.jqcow.tools.ToolEnv;
 import io.jqcow.tools.ToolException;
@@ -76,7 +77,11 @@ public final class ResizeCommand implements Callable<Integer> {
                                 + "Before performing such an operation, make sure there is no important data there."),
                         1);
             }
-            node.truncate(target, true, mode);
+            if (target > current && mode != PreallocMode.OFF) {
+                GrowthPreallocation.grow(node, target, mode);
+            } else {
+                node.truncate(target, true, mode);
+            }
             node.flush();
         }
         if (!quiet) {

@@ -37,7 +37,7 @@ class ResizeInteropTest {
         "--shrink @T -1M", "--shrink @T -2M", "@T xyz", "--preallocation=xx @T 3M",
         "--shrink --preallocation=full @T 512k", "@T 1M 2M", "@T", "@T +0", "@T 9E", "-U @T 2M",
         "--shrink @T 0", "@T -- -1k", "@T -- +1k", "-f raw @R 100000", "-f raw --shrink @R 1000",
-        "-f raw --preallocation=full @R 2M", "-f raw --preallocation=falloc @R +1M", "-f raw @R +1k",
+        "-f raw --preallocation=full @R 2M", "-f raw --preallocation=falloc @R +1M", "-f raw @R +1k", "--preallocation=full @T +1M", "--preallocation=falloc @T 3M",
         "@missing 1M"})
     void resizeMatches(String args) throws Exception {
         prepare();
@@ -52,8 +52,12 @@ class ResizeInteropTest {
         assertEquals(qemuState, state(), "virtual size and raw file length");
         Twin.Run check = twin.img("check @T");
         assertEquals(0, check.exit(), check.out() + check.err());
-        assertEquals(qemuCheck.replaceAll("Image end offset: \\d+", ""),
-                check.out().replaceAll("Image end offset: \\d+", ""));
+        // the host layout may differ (preallocated growth), the allocation may not
+        assertEquals(layoutFree(qemuCheck), layoutFree(check.out()));
+    }
+
+    private static String layoutFree(String check) {
+        return check.replaceAll("Image end offset: \\d+", "").replaceAll("[0-9.]+% fragmented", "");
     }
 
     private static void prepare() throws Exception {
