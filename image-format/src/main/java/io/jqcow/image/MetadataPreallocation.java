@@ -24,34 +24,39 @@ final class MetadataPreallocation {
         }
         long real = host / h.clusterSize();
         long threshold = Math.max(real * 10 / 9, real + 2);
-        return referencedClusters(h, file, threshold) > threshold;
+        long fileClusters = (file.length() + h.clusterSize() - 1) / h.clusterSize();
+        return referencedClusters(h, file, fileClusters, threshold) >= threshold;
     }
 
-    /** Clusters with a non-zero refcount, counted until the count passes limit. */
-    private static long referencedClusters(Qcow2Header h, BlockNode file, long limit) throws BlockException {
+    /** Clusters below fileClusters with a non-zero refcount, counted until the count reaches limit. */
+    private static long referencedClusters(Qcow2Header h, BlockNode file, long fileClusters, long limit)
+            throws BlockException {
         int cs = h.clusterSize();
         ByteBuffer table = ByteBuffer.allocate(h.refcountTableClusters() * cs);
         file.read(h.refcountTableOffset(), table.duplicate());
         int bits = 1 << h.refcountOrder();
         ByteBuffer block = ByteBuffer.allocate(cs);
+        long perBlock = (long) cs * 8 / bits;
         long count = 0;
-        for (int i = 0; i + 8 <= table.capacity() && count <= limit; i += 8) {
+        for (int i = 0; i + 8 <= table.capacity() && count < limit; i += 8) {
+            long first = (i / 8) * perBlock;
             long off = table.getLong(i) & OFFSET_MASK;
-            if (off == 0) {
+            if (off == 0 || first >= fileClusters) {
                 continue;
             }
             block.clear();
             file.read(off, block.duplicate());
-            count += nonZeroEntries(block, bits);
+            count += nonZeroEntries(block, bits, (int) Math.min(perBlock, fileClusters - first));
         }
         return count;
     }
 
-    private static long nonZeroEntries(ByteBuffer block, int bits) {
+    /** Non-zero entries among the first {@code entries} of a refcount block. */
+    private static long nonZeroEntries(ByteBuffer block, int bits, int entries) {
         long n = 0;
         if (bits >= 8) {
             int bytes = bits / 8;
-            for (int i = 0; i < block.capacity(); i += bytes) {
+            for (int i = 0; i < entries * bytes; i += bytes) {
                 for (int j = 0; j < bytes; j++) {
                     if (block.get(i + j) != 0) {
                         n++;
@@ -62,12 +67,11 @@ final class MetadataPreallocation {
             return n;
         }
         int mask = (1 << bits) - 1;
-        for (int i = 0; i < block.capacity(); i++) {
-            int b = block.get(i) & 0xFF;
-            for (int s = 0; s < 8; s += bits) {
-                if (((b >>> s) & mask) != 0) {
-                    n++;
-                }
+        int perByte = 8 / bits;
+        for (int e = 0; e < entries; e++) {
+            int b = block.get(e / perByte) & 0xFF;
+            if (((b >>> ((e % perByte) * bits)) & mask) != 0) {
+                n++;
             }
         }
         return n;
