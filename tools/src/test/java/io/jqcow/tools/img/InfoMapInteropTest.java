@@ -82,6 +82,9 @@ class InfoMapInteropTest {
         if (q.exit() == 0) {
             assertEquals(withoutActualSize(JSON.readTree(q.out())), withoutActualSize(JSON.readTree(j.out())),
                     "json");
+            // qemu-img 7.2's member order is stable in practice; we print the same text
+            assertEquals(q.out().replaceAll("(?m)^ *\"actual-size\": \\d+,\n", ""),
+                    j.out().replaceAll("(?m)^ *\"actual-size\": \\d+,\n", ""), "json text");
         }
         Twin.Run qh = twin.img("info " + args);
         Twin.Run jh = twin.jqcow("info " + args);
