@@ -31,8 +31,9 @@ public final class ChainMap {
         while (true) {
             long layerLength = layer.node().length();
             if (offset >= layerLength) {
-                // a backing file shorter than its overlay reads as zeroes past its end
-                return new MapExtent(offset, len, depth, false, true, false, -1, null);
+                // a backing file shorter than its overlay reads as zeroes past its end; the overlay
+                // that covers the range answers for it
+                return new MapExtent(offset, len, Math.max(0, depth - 1), false, true, false, -1, null);
             }
             len = Math.min(len, layerLength - offset);
             BlockStatus st = layer.node().blockStatus(offset, len);

@@ -35,6 +35,7 @@ class InfoMapInteropTest {
         io("base.qcow2", "write -P 2 0 512k", "write -z 1M 64k");
         twin.must("qemu-img", "create -q -f qcow2 -b base.qcow2 -F qcow2 @top.qcow2");
         io("top.qcow2", "write -P 3 512k 64k", "write -z 768k 64k", "write -P 4 8M 128k");
+        twin.must("qemu-img", "create -q -f qcow2 -b top.qcow2 -F qcow2 @long.qcow2 20M");
         twin.must("qemu-img", "create -q -f qcow2 -o compat=0.10 @v2.qcow2 3M");
         twin.must("qemu-img", "create -q -f qcow2 -o cluster_size=16k,extended_l2=on,compression_type=zstd,"
                 + "lazy_refcounts=on,refcount_bits=8 @ext.qcow2 5M");
@@ -71,7 +72,7 @@ class InfoMapInteropTest {
     }
 
     @ParameterizedTest(name = "info {0}")
-    @ValueSource(strings = {"@plain.qcow2", "@top.qcow2", "--backing-chain @top.qcow2", "@v2.qcow2", "@ext.qcow2",
+    @ValueSource(strings = {"@plain.qcow2", "@top.qcow2", "--backing-chain @top.qcow2", "--backing-chain @long.qcow2", "@v2.qcow2", "@ext.qcow2",
         "@pm.qcow2", "@df.qcow2", "@cz.qcow2", "@snap.qcow2", "@r.raw", "-f raw @un.raw", "-f raw @plain.qcow2",
         "-U @plain.qcow2", "@bm.qcow2", "@missing.qcow2", "-f qcow2 @r.raw"})
     void infoMatches(String args) throws Exception {
@@ -93,7 +94,7 @@ class InfoMapInteropTest {
 
     @ParameterizedTest(name = "map {0}")
     @ValueSource(strings = {"@plain.qcow2", "@top.qcow2", "@base.qcow2", "@v2.qcow2", "@ext.qcow2", "@pm.qcow2",
-        "@fa.qcow2", "@df.qcow2", "@cz.qcow2", "@sub.qcow2", "@epm.qcow2", "@r.raw", "-f raw @un.raw", "-f raw @plain.qcow2",
+        "@fa.qcow2", "@df.qcow2", "@cz.qcow2", "@sub.qcow2", "@long.qcow2", "@epm.qcow2", "@r.raw", "-f raw @un.raw", "-f raw @plain.qcow2",
         "--start-offset=100000 --max-length=1000000 @plain.qcow2", "--start-offset=1G @plain.qcow2",
         "--max-length=0 @top.qcow2", "--start-offset=3M --max-length=5M @top.qcow2", "--start-offset=x @r.raw",
         "@missing.qcow2"})
