@@ -58,7 +58,11 @@ public final class RawDriver implements BlockDriver {
 
     @Override
     public long length() throws BlockException {
-        return size >= 0 ? size : Math.max(0, child.length() - offset);
+        if (size >= 0) {
+            return size;
+        }
+        // QEMU counts whole sectors: a 65,636-byte file is a 66,048-byte device whose tail reads as zeroes.
+        return (Math.max(0, child.length() - offset) + 511) & ~511L;
     }
 
     @Override
@@ -104,7 +108,13 @@ public final class RawDriver implements BlockDriver {
 
     @Override
     public BlockStatus blockStatus(long off, long bytes) throws BlockException {
-        BlockStatus st = child.blockStatus(offset + off, bytes);
+        long at = offset + off;
+        long childLength = child.length();
+        if (size < 0 && at >= childLength) {
+            // the sector-rounded tail past the file's end reads as zeroes
+            return new BlockStatus(off, bytes, false, true, true, at, child);
+        }
+        BlockStatus st = child.blockStatus(at, size < 0 ? Math.min(bytes, childLength - at) : bytes);
         long host = st.hasHostOffset() ? st.hostOffset() : offset + off;
         return new BlockStatus(off, st.length(), st.data(), st.zero(), true, host, child);
     }
