@@ -15,7 +15,10 @@ public final class AlignedBuffers {
         if (Integer.bitCount(alignment) != 1) {
             throw new IllegalArgumentException("alignment must be a power of two: " + alignment);
         }
-        ByteBuffer raw = ByteBuffer.allocateDirect(size + alignment);
+        // alignedSlice rounds the limit down to a multiple of alignment, so over-allocate by a
+        // rounded-up size plus one alignment of slack for the start.
+        int rounded = (int) (((long) size + alignment - 1) & -(long) alignment);
+        ByteBuffer raw = ByteBuffer.allocateDirect(rounded + alignment);
         ByteBuffer aligned = raw.alignedSlice(alignment);
         aligned.limit(size);
         return aligned.slice().order(ByteOrder.BIG_ENDIAN);

@@ -1,0 +1,297 @@
+package io.jqcow.posix.aio;
+
+import com.google.common.util.concurrent.Uninterruptibles;
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+import io.jqcow.block.BlockException;
+import io.jqcow.block.Errno;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One linux-aio context (one per file node). Request threads queue requests and block; a submitter
+ * thread hands them to io_submit in batches of up to {@code maxBatch}; a reaper thread blocks in
+ * io_getevents and completes them. EAGAIN from io_submit puts the batch back and retries after a
+ * completion (or a short pause), so requests are never dropped. close() lets everything queued and
+ * in flight finish, stops both threads, then io_destroy()s the context.
+ */
+public final class LinuxAioContext implements AutoCloseable {
+
+    public static final int DEFAULT_EVENTS = 1024;
+    public static final int DEFAULT_MAX_BATCH = 32;
+
+    private static final int EINTR = 4;
+    private static final int EVENTS_PER_REAP = 128;
+    /** The reaper wakes this often to notice close(); io_destroy alone would not wake it portably. */
+    private static final long REAP_TIMEOUT_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    /** After EAGAIN with nothing of ours completing, retry after this pause. */
+    private static final long BUSY_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+
+    private final AioKernel kernel;
+    private final long ctx;
+    private final int capacity;
+    private final SubmissionQueue<AioRequest> queue;
+    private final Map<Long, AioRequest> inKernel = new ConcurrentHashMap<>();
+    private final AtomicLong nextId = new AtomicLong(1);
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final Memory iocbpp;
+    private final Memory events = new Memory((long) IoEvent.SIZE * EVENTS_PER_REAP);
+    private final Memory timespec = new Memory(16);
+    private final Thread submitter;
+    private final Thread reaper;
+
+    // Guarded by lock.
+    private int inFlight;
+    private boolean closing;
+    private boolean submitterDone;
+    private boolean closed;
+    /** Set when io_getevents failed: nothing can complete any more. */
+    private Errno broken;
+
+    private LinuxAioContext(AioKernel kernel, long ctx, int capacity, int maxBatch, String name) {
+        this.kernel = kernel;
+        this.ctx = ctx;
+        this.capacity = capacity;
+        this.queue = new SubmissionQueue<>(maxBatch);
+        this.iocbpp = new Memory(8L * maxBatch);
+        this.submitter = new Thread(this::submitLoop, "jqcow-aio-submit-" + name);
+        this.reaper = new Thread(this::reapLoop, "jqcow-aio-reap-" + name);
+        submitter.setDaemon(true);
+        reaper.setDaemon(true);
+    }
+
+    /**
+     * io_setup()s a context with room for {@code capacity} requests in flight.
+     *
+     * @throws BlockException ENOTSUP when the kernel has no linux-aio (ENOSYS), else io_setup's errno
+     */
+    public static LinuxAioContext open(AioKernel kernel, int capacity, int maxBatch, String name)
+            throws BlockException {
+        if (capacity < 1 || maxBatch < 1) {
+            throw new BlockException(Errno.EINVAL, "linux-aio needs positive queue depth and batch size");
+        }
+        long ctx;
+        try (Memory ctxp = new Memory(8)) {
+            ctxp.setLong(0, 0);
+            long r = kernel.setup(capacity, Pointer.nativeValue(ctxp));
+            if (r < 0) {
+                Errno e = Errno.of((int) -r);
+                if (e == Errno.ENOSYS) {
+                    throw new BlockException(Errno.ENOTSUP, "linux-aio is not available in this kernel (io_setup: "
+                            + e.description() + ")");
+                }
+                throw new BlockException(e, "io_setup(" + capacity + ") failed: " + e.description());
+            }
+            ctx = ctxp.getLong(0);
+        }
+        LinuxAioContext c = new LinuxAioContext(kernel, ctx, capacity, maxBatch, name);
+        c.submitter.start();
+        c.reaper.start();
+        return c;
+    }
+
+    /** Submits one preadv ({@code write} false) or pwritev and blocks until it completes. */
+    public long submitAndWait(boolean write, int fd, ByteBuffer[] buffers, long offset) throws BlockException {
+        AioRequest r = new AioRequest(nextId.getAndIncrement(), write, fd, buffers, offset);
+        try {
+            lock.lock();
+            try {
+                if (broken != null) {
+                    throw new BlockException(broken, offset, "linux-aio context failed earlier: "
+                            + broken.description());
+                }
+                if (closing) {
+                    throw new BlockException(Errno.EBADF, offset, "linux-aio context is closed");
+                }
+                queue.add(r);
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+            return r.await();
+        } finally {
+            r.free();
+        }
+    }
+
+    private void submitLoop() {
+        boolean busy = false;
+        try {
+            while (true) {
+                int room;
+                lock.lock();
+                try {
+                    while (true) {
+                        if (closing && queue.isEmpty()) {
+                            return;
+                        }
+                        if (busy) {
+                            // EAGAIN: wait for a completion to free kernel resources, or a short pause.
+                            awaitNanos(BUSY_RETRY_NANOS);
+                            busy = false;
+                        } else if (!queue.isEmpty() && inFlight < capacity) {
+                            break;
+                        } else {
+                            changed.awaitUninterruptibly();
+                        }
+                    }
+                    room = capacity - inFlight;
+                } finally {
+                    lock.unlock();
+                }
+                busy = queue.submitOnce(this::ioSubmit, this::reject, room).outcome()
+                        == SubmissionQueue.Outcome.BUSY;
+            }
+        } finally {
+            lock.lock();
+            try {
+                submitterDone = true;
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    private void awaitNanos(long nanos) {
+        try {
+            changed.awaitNanos(nanos);
+        } catch (InterruptedException e) {
+            // Nobody interrupts this private thread; treat it as a spurious wake-up.
+        }
+    }
+
+    /** The submitter's io_submit call; counts the batch in flight before the kernel can finish it. */
+    private long ioSubmit(List<AioRequest> batch) {
+        Errno failed = brokenErrno();
+        if (failed != null) {
+            return -failed.code; // the queue rejects them one by one; the reaper would never complete them
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            AioRequest r = batch.get(i);
+            inKernel.put(r.id(), r);
+            iocbpp.setLong(8L * i, r.iocbAddress());
+        }
+        addInFlight(batch.size());
+        long n = kernel.submit(ctx, batch.size(), Pointer.nativeValue(iocbpp));
+        int taken = (int) Math.max(0, Math.min(n, batch.size()));
+        for (int i = taken; i < batch.size(); i++) {
+            inKernel.remove(batch.get(i).id());
+        }
+        addInFlight(taken - batch.size());
+        return n;
+    }
+
+    private void reject(AioRequest r, int errno) {
+        r.complete(-errno);
+    }
+
+    private Errno brokenErrno() {
+        lock.lock();
+        try {
+            return broken;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void addInFlight(int delta) {
+        lock.lock();
+        try {
+            inFlight += delta;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void reapLoop() {
+        ByteOrder order = ByteOrder.nativeOrder();
+        while (true) {
+            timespec.setLong(0, 0);
+            timespec.setLong(8, REAP_TIMEOUT_NANOS);
+            long n = kernel.getEvents(ctx, 1, EVENTS_PER_REAP, Pointer.nativeValue(events),
+                    Pointer.nativeValue(timespec));
+            if (n == -EINTR) {
+                continue;
+            }
+            if (n < 0) {
+                failEverything(Errno.of((int) -n));
+                return;
+            }
+            ByteBuffer view = events.getByteBuffer(0, events.size());
+            for (int i = 0; i < n; i++) {
+                IoEvent ev = IoEvent.decode(view, i, order);
+                AioRequest r = inKernel.remove(ev.data());
+                if (r != null) {
+                    r.complete(ev.res());
+                }
+            }
+            lock.lock();
+            try {
+                inFlight -= (int) n;
+                changed.signalAll();
+                if (closing && submitterDone && inFlight == 0) {
+                    return;
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** io_getevents itself failed: nothing more will complete, so fail every waiter. */
+    private void failEverything(Errno errno) {
+        Errno kind = errno == Errno.EUNKNOWN ? Errno.EIO : errno;
+        lock.lock();
+        try {
+            broken = kind;
+            closing = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        String why = "io_getevents failed: " + errno.description();
+        for (AioRequest r : queue.drainAll()) {
+            r.fail(kind, why);
+        }
+        for (AioRequest r : inKernel.values()) {
+            inKernel.remove(r.id());
+            r.fail(kind, why);
+        }
+    }
+
+    /** Waits for queued and in-flight requests, stops the threads and destroys the kernel context. */
+    @Override
+    public void close() throws BlockException {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            closing = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        Uninterruptibles.joinUninterruptibly(submitter);
+        Uninterruptibles.joinUninterruptibly(reaper);
+        long r = kernel.destroy(ctx);
+        iocbpp.close();
+        events.close();
+        timespec.close();
+        if (r < 0) {
+            Errno e = Errno.of((int) -r);
+            throw new BlockException(e, "io_destroy failed: " + e.description());
+        }
+    }
+}
