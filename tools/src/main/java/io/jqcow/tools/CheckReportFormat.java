@@ -7,7 +7,8 @@ import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jqcow.qcow2.check.CheckResult;
-import java.util.Locale;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 
 /** qemu-img check's two report formats: the human text and the ImageCheck JSON object. */
 final class CheckReportFormat {
@@ -36,14 +37,23 @@ final class CheckReportFormat {
         }
         if (r.totalClusters() != 0 && r.allocatedClusters() != 0) {
             double alloc = r.allocatedClusters();
-            sb.append(String.format(Locale.ROOT, "%d/%d = %.2f%% allocated, %.2f%% fragmented, %.2f%% compressed clusters\n",
-                    r.allocatedClusters(), r.totalClusters(), alloc * 100.0 / r.totalClusters(),
-                    r.fragmentedClusters() * 100.0 / alloc, r.compressedClusters() * 100.0 / alloc));
+            sb.append(r.allocatedClusters()).append('/').append(r.totalClusters()).append(" = ")
+                    .append(percent(alloc * 100.0 / r.totalClusters())).append("% allocated, ")
+                    .append(percent(r.fragmentedClusters() * 100.0 / alloc)).append("% fragmented, ")
+                    .append(percent(r.compressedClusters() * 100.0 / alloc)).append("% compressed clusters\n");
         }
         if (r.imageEndOffset() != 0) {
             sb.append("Image end offset: ").append(r.imageEndOffset()).append('\n');
         }
         return sb.toString();
+    }
+
+    /**
+     * printf's "%.2f": the exact binary value rounded half-to-even (3.125 prints as 3.12), which
+     * String.format's half-up rounding does not reproduce.
+     */
+    static String percent(double v) {
+        return new BigDecimal(v).setScale(2, RoundingMode.HALF_EVEN).toPlainString();
     }
 
     /** What qemu-img prints between a repair pass and its verification pass. */

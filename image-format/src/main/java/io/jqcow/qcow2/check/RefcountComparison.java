@@ -43,6 +43,10 @@ final class RefcountComparison {
             if (repair) {
                 try {
                     stored.set(i, computed);
+                    if (computed == 0) {
+                        // Like qemu-img, hand a freed cluster back to the file system.
+                        img.file.discard(img.g.offsetOf(i), img.clusterSize());
+                    }
                     if (Long.compareUnsigned(disk, computed) > 0) {
                         res.leaksFixed++;
                     } else {
