@@ -92,6 +92,21 @@ final class ClusterCounts {
         return c;
     }
 
+    /** First cluster at or after {@code from} starting {@code n} consecutive clusters with count 0. */
+    long firstFreeRun(long from, long n) {
+        long start = firstFree(from);
+        long c = start;
+        while (c - start < n) {
+            if (get(c) != 0) {
+                start = firstFree(c + 1);
+                c = start;
+            } else {
+                c++;
+            }
+        }
+        return start;
+    }
+
     void clear() {
         pages.replaceAll(p -> null);
     }

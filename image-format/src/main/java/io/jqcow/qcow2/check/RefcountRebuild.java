@@ -11,9 +11,10 @@ import java.util.Arrays;
  * it with one write of fields 48..59. The old table and blocks stay untouched until then, so a crash
  * at any point leaves a consistent (old or new) structure; afterwards they are merely leaked.
  *
- * <p>Placement: each needed refcount block goes to the first free cluster (first fit over the IMRT);
- * the table goes after the end of everything counted, and grows or moves there until it and the blocks
- * covering it are all described.
+ * <p>Placement (as qemu-img 7.2 places them, so repaired files match): each needed refcount block goes
+ * to the first free cluster (first fit over the IMRT), then the table to the first free run long
+ * enough; blocks are added and the table moved until the table and the blocks covering it are all
+ * described.
  */
 final class RefcountRebuild {
     private final CheckImage img;
@@ -41,7 +42,7 @@ final class RefcountRebuild {
             for (long c = tableStart; c < tableStart + tableClusters; c++) {
                 counts.set(c, 0);
             }
-            tableStart = counts.size();
+            tableStart = counts.firstFreeRun(firstFree, need);
             tableClusters = need;
             for (long c = tableStart; c < tableStart + tableClusters; c++) {
                 counts.set(c, 1);

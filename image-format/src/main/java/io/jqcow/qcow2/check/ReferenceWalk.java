@@ -3,6 +3,7 @@ package io.jqcow.qcow2.check;
 import static io.jqcow.qcow2.check.CheckImage.hex;
 
 import io.jqcow.block.BlockException;
+import io.jqcow.block.PreallocMode;
 import io.jqcow.qcow2.Qcow2Header;
 import java.nio.ByteBuffer;
 
@@ -15,7 +16,7 @@ final class ReferenceWalk {
     private final CheckImage img;
     private final CheckCounters res;
     private final CheckMode mode;
-    private final long fileLength;
+    private long fileLength;
     private final long refcountMax;
     final ClusterCounts counts;
     /** Set when the stored refcount structure itself is unusable and must be rebuilt. */
@@ -88,10 +89,19 @@ final class ReferenceWalk {
                 continue;
             }
             if (cluster >= fileClusters) {
-                img.log.line("ERROR refcount block " + i + " is outside image");
-                res.corruptions++;
-                rebuildNeeded = true;
-                continue;
+                if (!mode.fixesErrors()) {
+                    img.log.line("ERROR refcount block " + i + " is outside image");
+                    res.corruptions++;
+                    continue;
+                }
+                // Grow the file so the block exists; its refcount is then checked like any other.
+                img.log.line("Repairing refcount block " + i + " is outside image");
+                img.file.truncate(off + img.clusterSize(), false, PreallocMode.OFF);
+                img.file.flush();
+                res.corruptionsFixed++;
+                fileLength = img.fileLength();
+                fileClusters = img.fileClusters();
+                counts.grow(fileClusters);
             }
             count(off, img.clusterSize());
             long n = counts.get(cluster);

@@ -50,6 +50,10 @@ class Qcow2CheckOracleTest {
         Files.copy(original, ours);
         byte[] guestBefore = guestContents(original);
 
+        if (scenario.qemuCannotRepair() && mode == CheckMode.ALL) {
+            assertWeRepair(ours, guestBefore);
+            return;
+        }
         QemuCheckRun expected = QemuCheckRun.run(theirs, repairArgs(mode));
         List<String> log = new ArrayList<>();
         int exit;
@@ -79,6 +83,21 @@ class Qcow2CheckOracleTest {
             if (!scenario.name().startsWith("bitmaps")) {
                 assertArrayEquals(Files.readAllBytes(theirs), Files.readAllBytes(ours), "repaired files differ");
             }
+        }
+    }
+
+    /** Where qemu-img's repair fails, ours must leave an image qemu-img finds clean, with the same data. */
+    private static void assertWeRepair(Path ours, byte[] guestBefore) throws Exception {
+        CheckResult r;
+        try (FileImageNode node = new FileImageNode(ours, false)) {
+            r = new Qcow2Check(node).checkAndVerify(CheckMode.ALL, CheckLog.SILENT, null).result();
+        }
+        assertEquals(0, r.exitCode(), "our repair: " + r);
+        assertTrue(r.corruptionsFixed() > 0, "a corruption was fixed: " + r);
+        Qemu.Result after = Qemu.check(ours);
+        assertEquals(0, after.exit(), after.out());
+        if (guestBefore != null) {
+            assertArrayEquals(guestBefore, Qemu.rawContents(ours), "guest data after repair");
         }
     }
 
