@@ -107,7 +107,8 @@ final class ClusterCounts {
         return start;
     }
 
-    void clear() {
-        pages.replaceAll(p -> null);
+    /** Pages holding counts (each {@value #PAGE} clusters, 2 or 4 bytes per cluster): the memory actually used. */
+    int allocatedPages() {
+        return (int) pages.stream().filter(p -> p != null).count();
     }
 }

@@ -140,7 +140,7 @@ public final class Qcow2Check {
         img.header = h.withIncompatible(h.incompatibleFeatures() & ~bits);
     }
 
-    private CheckImage load(CheckLog log) throws BlockException {
+    CheckImage load(CheckLog log) throws BlockException {
         long len = file.length();
         if (len < Qcow2Header.V2_LENGTH) {
             throw new BlockException(Errno.EINVAL, 0, "Image is not in qcow2 format");
