@@ -66,7 +66,9 @@ public final class CheckCommand implements Callable<Integer> {
         } else if (repair.equals("all")) {
             mode = CheckMode.ALL;
         } else {
-            return fail("Unknown option value for -r (expecting 'leaks' or 'all'): " + repair);
+            fail("Unknown option value for -r (expecting 'leaks' or 'all'): " + repair);
+            err.println("Try 'jqcow --help' for more information");
+            return 1;
         }
         boolean json;
         if (output.equals("json")) {
@@ -89,6 +91,9 @@ public final class CheckCommand implements Callable<Integer> {
                 return 1;
             }
             String fmt = format != null ? format : probe(node);
+            if (format == null && fmt.equals("raw") && mode != CheckMode.NONE) {
+                warnProbedRaw();
+            }
             if (fmt.equals("raw")) {
                 return fail("This image format does not support checks", EXIT_NO_CHECK);
             }
@@ -128,6 +133,14 @@ public final class CheckCommand implements Callable<Integer> {
         print(json ? CheckReportFormat.json(outcome.result(), file.toString(), "qcow2")
                 : CheckReportFormat.human(outcome.result()));
         return outcome.result().exitCode();
+    }
+
+    /** qemu-img's warning for a writable open of a raw image whose format was guessed. */
+    private void warnProbedRaw() {
+        err.println("WARNING: Image format was not specified for '" + file + "' and probing guessed raw.");
+        err.println("         Automatically detecting the format is dangerous for raw images, "
+                + "write operations on block 0 will be restricted.");
+        err.println("         Specify the 'raw' format explicitly to remove the restrictions.");
     }
 
     private static String probe(BlockNode node) throws BlockException {
