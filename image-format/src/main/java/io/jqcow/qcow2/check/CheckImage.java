@@ -6,6 +6,7 @@ import io.jqcow.qcow2.Geometry;
 import io.jqcow.qcow2.HeaderExtensions;
 import io.jqcow.qcow2.Qcow2Header;
 import java.nio.ByteBuffer;
+import java.util.List;
 
 /** What every stage of a check shares: the file node, its current header and the message sink. */
 final class CheckImage {
@@ -14,6 +15,8 @@ final class CheckImage {
     final HeaderExtensions ext;
     final CheckLog log;
     Qcow2Header header;
+    /** Validated persistent bitmaps, or null when the image has none in use (no autoclear bit). */
+    List<BitmapWalk.Bitmap> bitmaps;
 
     CheckImage(BlockNode file, Qcow2Header header, HeaderExtensions ext, CheckLog log) {
         this.file = file;

@@ -76,8 +76,7 @@ final class L1Walk {
                         nextContiguous);
                 default -> {
                     if (g.extendedL2() && (le.bitmap() & 0xFFFFFFFFL) != 0) {
-                        img.log.line("ERROR found subcluster allocation bits in unallocated cluster, entry=0x"
-                                + hex(le.word()));
+                        img.log.line("ERROR: Unallocated cluster has non-zero subcluster allocation map");
                         res.corruptions++;
                     }
                 }
@@ -113,7 +112,7 @@ final class L1Walk {
             throws BlockException {
         long offset = le.hostOffset();
         if (g.extendedL2() && ((le.bitmap() >>> 32) & le.bitmap()) != 0) {
-            img.log.line("ERROR invalid subcluster allocation bitmap, entry=0x" + hex(le.word()));
+            img.log.line("ERROR offset=" + hex(offset) + ": Allocated cluster has corrupted subcluster allocation bitmap");
             res.corruptions++;
         }
         if (active) {

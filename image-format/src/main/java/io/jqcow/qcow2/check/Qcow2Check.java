@@ -153,6 +153,10 @@ public final class Qcow2Check {
         file.read(0, cluster0.duplicate());
         h = Qcow2Header.parse(cluster0);
         HeaderValidator.Validated v = HeaderValidator.validate(h, cluster0, false, true);
-        return new CheckImage(file, h, v.extensions(), log);
+        CheckImage img = new CheckImage(file, h, v.extensions(), log);
+        if (v.extensions().bitmaps() != null && (h.autoclearFeatures() & Qcow2Header.AUTOCLEAR_BITMAPS) != 0) {
+            img.bitmaps = BitmapWalk.validate(img, ByteBuffer.wrap(v.extensions().bitmaps()), h.size());
+        }
+        return img;
     }
 }

@@ -62,8 +62,8 @@ final class ReferenceWalk {
             ByteBuffer f = ByteBuffer.wrap(img.ext.fde());
             count(f.getLong(0), f.getLong(8));
         }
-        if (img.ext.bitmaps() != null && (h.autoclearFeatures() & Qcow2Header.AUTOCLEAR_BITMAPS) != 0) {
-            new BitmapWalk(this, img, res).walk(ByteBuffer.wrap(img.ext.bitmaps()));
+        if (img.bitmaps != null) {
+            BitmapWalk.count(this, img, ByteBuffer.wrap(img.ext.bitmaps()), img.bitmaps);
         }
         countRefcountBlocks(img.storedRefcounts().table());
     }

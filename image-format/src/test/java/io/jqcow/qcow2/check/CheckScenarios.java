@@ -67,6 +67,12 @@ final class CheckScenarios {
                 new Scenario("l2-into-refblock", CheckScenarios::l2IntoRefblock),
                 new Scenario("reftable-reserved-bits", CheckScenarios::reftableReserved, true),
                 new Scenario("refblock-unaligned", CheckScenarios::refblockUnaligned, true),
+                new Scenario("extl2-alloc-and-zero", CheckScenarios::extL2AllocAndZero),
+                new Scenario("extl2-alloc-bits-unallocated", CheckScenarios::extL2AllocUnallocated),
+                new Scenario("extl2-unaligned", CheckScenarios::extL2Unaligned),
+                new Scenario("snapshot-l1-unaligned", CheckScenarios::snapshotL1Unaligned),
+                new Scenario("snapshot-l1-too-large", CheckScenarios::snapshotL1TooLarge),
+                new Scenario("snapshot-l1-reserved-bits", CheckScenarios::snapshotL1Reserved),
                 new Scenario("dirty-lazy", d -> dirty(d, "lazy_refcounts=on")),
                 new Scenario("dirty-lazy-8bit", d -> dirty(d, "lazy_refcounts=on,refcount_bits=8")));
     }
@@ -255,6 +261,57 @@ final class CheckScenarios {
         try (ImageDamage d = new ImageDamage(img)) {
             long last = d.appendClusters(0) - 1;
             d.writeLong(d.reftableOffset + 8, (last << d.clusterBits) | 0x200);
+        }
+        return img;
+    }
+
+    /** Subcluster 1 both allocated and reading as zero. */
+    static Path extL2AllocAndZero(Path dir) throws IOException {
+        Path img = extendedL2(dir);
+        try (ImageDamage d = new ImageDamage(img)) {
+            d.setL2Bitmap(0, 0, d.l2Bitmap(0, 0) | 2 | (1L << 33));
+        }
+        return img;
+    }
+
+    static Path extL2AllocUnallocated(Path dir) throws IOException {
+        Path img = extendedL2(dir);
+        try (ImageDamage d = new ImageDamage(img)) {
+            d.setL2Bitmap(0, 5, 3);
+        }
+        return img;
+    }
+
+    static Path extL2Unaligned(Path dir) throws IOException {
+        Path img = extendedL2(dir);
+        try (ImageDamage d = new ImageDamage(img)) {
+            d.setL2Entry(0, 0, d.l2Entry(0, 0) | 0x200);
+        }
+        return img;
+    }
+
+    static Path snapshotL1Unaligned(Path dir) throws IOException {
+        Path img = snapshots(dir);
+        try (ImageDamage d = new ImageDamage(img)) {
+            long e = d.firstSnapshotEntry();
+            d.writeLong(e, d.readLong(e) | 0x200);
+        }
+        return img;
+    }
+
+    static Path snapshotL1TooLarge(Path dir) throws IOException {
+        Path img = snapshots(dir);
+        try (ImageDamage d = new ImageDamage(img)) {
+            d.writeInt(d.firstSnapshotEntry() + 8, 0x1000000);
+        }
+        return img;
+    }
+
+    static Path snapshotL1Reserved(Path dir) throws IOException {
+        Path img = snapshots(dir);
+        try (ImageDamage d = new ImageDamage(img)) {
+            long l1 = d.readLong(d.firstSnapshotEntry());
+            d.writeLong(l1, d.readLong(l1) | (1L << 57));
         }
         return img;
     }

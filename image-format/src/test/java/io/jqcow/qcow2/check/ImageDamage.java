@@ -70,6 +70,24 @@ final class ImageDamage implements AutoCloseable {
         writeLong(l2EntryOffset(l1Index, l2Index), v);
     }
 
+    long l2Bitmap(int l1Index, int l2Index) throws IOException {
+        return readLong(l2EntryOffset(l1Index, l2Index) + 8);
+    }
+
+    void setL2Bitmap(int l1Index, int l2Index, long v) throws IOException {
+        writeLong(l2EntryOffset(l1Index, l2Index) + 8, v);
+    }
+
+    /** Offset of the first snapshot table entry (its L1 offset is at +0, its L1 size at +8). */
+    long firstSnapshotEntry() throws IOException {
+        return readLong(64);
+    }
+
+    void writeInt(long off, int v) throws IOException {
+        f.seek(off);
+        f.writeInt(v);
+    }
+
     private long refblockOf(long cluster) throws IOException {
         int blockBits = clusterBits + 3 - refcountOrder;
         long rb = readLong(reftableOffset + 8 * (cluster >>> blockBits)) & ~0x1FFL;
