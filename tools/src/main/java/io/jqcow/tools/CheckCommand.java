@@ -82,7 +82,7 @@ public final class CheckCommand implements Callable<Integer> {
             return fail("Could not open '" + file + "': Unknown driver '" + format + "'");
         }
         if (forceShare && mode != CheckMode.NONE) {
-            return fail("force-share=on can only be used with read-only images");
+            return fail("Could not open '" + file + "': force-share=on can only be used with read-only images");
         }
         FileOptions opts = FileOptions.defaults(file, mode == CheckMode.NONE).withForceShare(forceShare);
         try (RequestThreads threads = new RequestThreads();

@@ -60,6 +60,7 @@ class CheckCommandTest {
         out.add(Arguments.of(Image.RAW, List.of("-f", "raw")));
         out.add(Arguments.of(Image.RAW, List.of("-f", "qcow2")));
         out.add(Arguments.of(Image.LEAKED, List.of("-U")));
+        out.add(Arguments.of(Image.LEAKED, List.of("-U", "-r", "leaks")));
         out.add(Arguments.of(Image.CLEAN, List.of("-r", "some")));
         out.add(Arguments.of(Image.CLEAN, List.of("--output=xml")));
         return out.stream();
