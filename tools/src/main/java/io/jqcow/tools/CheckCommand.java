@@ -3,6 +3,7 @@ package io.jqcow.tools;
 import io.jqcow.block.BlockException;
 import io.jqcow.block.BlockNode;
 import io.jqcow.block.RequestThreads;
+import io.jqcow.posix.CacheMode;
 import io.jqcow.posix.FileNodeOpener;
 import io.jqcow.posix.FileOptions;
 import io.jqcow.qcow2.Qcow2Header;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code check [-f fmt] [-r leaks|all] [--output=human|json] [-U] [-q] FILE}: qemu-img check.
+ * {@code check [-f fmt] [-r leaks|all] [--output=human|json] [-T cache] [-U] [-q] FILE}: qemu-img check.
  * Exit codes as qemu-img: 0 clean, 1 check errors or failure, 2 corruptions, 3 leaks only, 63 the
  * format has no check. Per-problem lines go to stderr, the report to stdout.
  */
@@ -37,6 +38,10 @@ public final class CheckCommand implements Callable<Integer> {
 
     @Option(names = {"-U", "--force-share"}, description = "open without taking the shared write lock")
     boolean forceShare;
+
+    @Option(names = "-T", paramLabel = "SRC_CACHE", defaultValue = "writeback",
+            description = "cache mode for the image file (none, writeback, writethrough, directsync, unsafe)")
+    String cache;
 
     @Option(names = "-q", description = "quiet: print no report")
     boolean quiet;
@@ -84,7 +89,14 @@ public final class CheckCommand implements Callable<Integer> {
         if (forceShare && mode != CheckMode.NONE) {
             return fail("Could not open '" + file + "': force-share=on can only be used with read-only images");
         }
-        FileOptions opts = FileOptions.defaults(file, mode == CheckMode.NONE).withForceShare(forceShare);
+        CacheMode cacheMode;
+        try {
+            cacheMode = CacheMode.parse(cache);
+        } catch (BlockException e) {
+            return fail("Invalid source cache option: " + cache);
+        }
+        FileOptions opts = FileOptions.defaults(file, mode == CheckMode.NONE).withForceShare(forceShare)
+                .withCache(cacheMode);
         try (RequestThreads threads = new RequestThreads();
              BlockNode node = openFile(opts, threads)) {
             if (node == null) {
@@ -128,7 +140,9 @@ public final class CheckCommand implements Callable<Integer> {
         } catch (CheckFailedException e) {
             return fail("Check failed: " + e.getMessage());
         } catch (BlockException e) {
-            return fail("Check failed: " + e.getMessage());
+            // qemu-img names only the errno; the detail goes to stderr first.
+            err.println(e.getMessage());
+            return fail("Check failed: " + e.errno().description());
         }
         print(json ? CheckReportFormat.json(outcome.result(), file.toString(), "qcow2")
                 : CheckReportFormat.human(outcome.result()));

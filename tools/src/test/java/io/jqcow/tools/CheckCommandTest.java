@@ -63,6 +63,8 @@ class CheckCommandTest {
         out.add(Arguments.of(Image.LEAKED, List.of("-U", "-r", "leaks")));
         out.add(Arguments.of(Image.CLEAN, List.of("-r", "some")));
         out.add(Arguments.of(Image.CLEAN, List.of("--output=xml")));
+        out.add(Arguments.of(Image.CLEAN, List.of("-T", "bogus")));
+        out.add(Arguments.of(Image.LEAKED, List.of("-T", "none", "-r", "all")));
         return out.stream();
     }
 
