@@ -85,7 +85,8 @@ final class L1Walk {
     }
 
     private void compressed(L2Entry le, int index, boolean active) {
-        long coffset = le.compressedOffset(g);
+        // The descriptor's offset field is everything below the sector count (qemu masks no further).
+        long coffset = le.word() & ((1L << g.compressedShift()) - 1);
         if (le.isCopied()) {
             img.log.line("ERROR: coffset=0x" + hex(coffset) + ": copied flag must never be set for compressed clusters");
             res.corruptions++;
