@@ -8,6 +8,7 @@ import io.jqcow.posix.FileNodeOpener;
 import io.jqcow.posix.FileOptions;
 import io.jqcow.qcow2.Qcow2Header;
 import io.jqcow.qcow2.check.CheckFailedException;
+import io.jqcow.qcow2.check.CheckLog;
 import io.jqcow.qcow2.check.CheckMode;
 import io.jqcow.qcow2.check.Qcow2Check;
 import java.io.PrintStream;
@@ -129,9 +130,17 @@ public final class CheckCommand implements Callable<Integer> {
     private int runCheck(Qcow2Check check, CheckMode mode, boolean json) {
         Qcow2Check.Outcome outcome;
         try {
-            outcome = check.checkAndVerify(mode, line -> {
-                err.println(line);
-                err.flush();
+            outcome = check.checkAndVerify(mode, new CheckLog() {
+                @Override
+                public void line(String text) {
+                    err.println(text);
+                    err.flush();
+                }
+
+                @Override
+                public void error(String message) {
+                    fail(message);
+                }
             }, repairPass -> {
                 if (!json) {
                     print(CheckReportFormat.repairSummary(repairPass));

@@ -5,5 +5,10 @@ package io.jqcow.qcow2.check;
 public interface CheckLog {
     void line(String text);
 
+    /** An error of the layer below (qemu-img prints these as "qemu-img: message"); a plain line by default. */
+    default void error(String message) {
+        line(message);
+    }
+
     CheckLog SILENT = t -> { };
 }

@@ -96,8 +96,16 @@ final class ReferenceWalk {
                 }
                 // Grow the file so the block exists; its refcount is then checked like any other.
                 img.log.line("Repairing refcount block " + i + " is outside image");
-                img.file.truncate(off + img.clusterSize(), false, PreallocMode.OFF);
-                img.file.flush();
+                try {
+                    img.file.truncate(off + img.clusterSize(), false, PreallocMode.OFF);
+                    img.file.flush();
+                } catch (BlockException e) {
+                    img.log.error("Could not resize file: " + e.errno().description());
+                    img.log.line("ERROR could not resize image: " + e.errno().description());
+                    res.corruptions++;
+                    rebuildNeeded = true;
+                    continue;
+                }
                 res.corruptionsFixed++;
                 fileLength = img.fileLength();
                 fileClusters = img.fileClusters();
