@@ -112,6 +112,13 @@ public final class CheckCommand implements Callable<Integer> {
             }
             Qcow2Check check = new Qcow2Check(node);
             check.validate();
+            if (check.hasStaleBitmaps()) {
+                // qemu-img's wording, including the missing newline after the hint.
+                fail("warning: a program lacking bitmap support modified this file, so all bitmaps are now "
+                        + "considered inconsistent");
+                err.print("Some clusters may be leaked, run 'jqcow check -r' on the image file to fix.");
+                err.flush();
+            }
             return runCheck(check, mode, json);
         } catch (BlockException e) {
             return fail("Could not open '" + file + "': " + e.getMessage());

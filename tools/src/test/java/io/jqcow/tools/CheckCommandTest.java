@@ -44,7 +44,7 @@ class CheckCommandTest {
 
     /** Damage applied to a fresh 64 MiB image with some data. */
     enum Image {
-        CLEAN, LEAKED, REFCOUNT_ZERO, COPIED_CLEARED, DIRTY, RAW
+        CLEAN, LEAKED, REFCOUNT_ZERO, COPIED_CLEARED, DIRTY, STALE_BITMAPS, RAW
     }
 
     static Stream<Arguments> cases() {
@@ -123,6 +123,17 @@ class CheckCommandTest {
         QemuOracle.create("qcow2", img, "64M", opts);
         if (kind == Image.DIRTY) {
             QemuOracle.io("qcow2", null, img, "write -P 3 0 128k", "abort");
+            return img;
+        }
+        if (kind == Image.STALE_BITMAPS) {
+            QemuOracle.imgOk("bitmap", "--add", img.toString(), "b0");
+            QemuOracle.io("qcow2", null, img, "write -P 1 0 64k");
+            try (RandomAccessFile f = new RandomAccessFile(img.toFile(), "rw")) {
+                f.seek(88);
+                long autoclear = f.readLong();
+                f.seek(88);
+                f.writeLong(autoclear & ~1L);
+            }
             return img;
         }
         QemuOracle.io("qcow2", null, img, "write -P 1 0 128k", "write -P 2 1M 64k");

@@ -12,9 +12,11 @@ import java.util.List;
 final class CheckImage {
     final BlockNode file;
     final Geometry g;
-    final HeaderExtensions ext;
+    HeaderExtensions ext;
     final CheckLog log;
     Qcow2Header header;
+    /** The backing file name from cluster 0, or null (kept for header rewrites). */
+    String backingName;
     /** Validated persistent bitmaps, or null when the image has none in use (no autoclear bit). */
     List<BitmapWalk.Bitmap> bitmaps;
 

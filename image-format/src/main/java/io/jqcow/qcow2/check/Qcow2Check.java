@@ -3,9 +3,12 @@ package io.jqcow.qcow2.check;
 import io.jqcow.block.BlockException;
 import io.jqcow.block.BlockNode;
 import io.jqcow.block.Errno;
+import io.jqcow.qcow2.HeaderCodec;
+import io.jqcow.qcow2.HeaderExtensions;
 import io.jqcow.qcow2.HeaderValidator;
 import io.jqcow.qcow2.Qcow2Header;
 import java.nio.ByteBuffer;
+import java.util.function.Consumer;
 
 /**
  * qemu-img check for qcow2, over the image's file node: builds the IMRT, compares it with the stored
@@ -35,7 +38,7 @@ public final class Qcow2Check {
      *
      * @param beforeVerify runs between the passes (qemu-img prints its repair summary there); may be null
      */
-    public Outcome checkAndVerify(CheckMode mode, CheckLog log, java.util.function.Consumer<CheckResult> beforeVerify)
+    public Outcome checkAndVerify(CheckMode mode, CheckLog log, Consumer<CheckResult> beforeVerify)
             throws BlockException {
         CheckResult first = check(mode, log);
         if (mode == CheckMode.NONE || !first.anythingFixed()) {
@@ -53,9 +56,21 @@ public final class Qcow2Check {
         load(CheckLog.SILENT);
     }
 
+    /**
+     * True when the image carries a bitmaps extension without the autoclear bit: a program without
+     * bitmap support wrote it, so the bitmaps are stale and their clusters leaked.
+     */
+    public boolean hasStaleBitmaps() throws BlockException {
+        CheckImage img = load(CheckLog.SILENT);
+        return img.ext.bitmaps() != null && (img.header.autoclearFeatures() & Qcow2Header.AUTOCLEAR_BITMAPS) == 0;
+    }
+
     /** One check pass with the given repairs. */
     public CheckResult check(CheckMode mode, CheckLog log) throws BlockException {
         CheckImage img = load(log);
+        if (mode != CheckMode.NONE) {
+            clearAutoclearForWriting(img);
+        }
         Qcow2Header h = img.header;
         CheckCounters res = new CheckCounters();
         res.totalClusters = (h.size() + img.g.clusterMask()) >>> img.g.clusterBits();
@@ -128,6 +143,27 @@ public final class Qcow2Check {
         return cmp;
     }
 
+    /**
+     * What a writable open does first (qemu-img's repair opens read-write): unknown autoclear bits are
+     * cleared, and a bitmaps extension without its autoclear bit is dropped (its clusters are then
+     * ordinary leaks for this check to reclaim).
+     */
+    private void clearAutoclearForWriting(CheckImage img) throws BlockException {
+        Qcow2Header h = img.header;
+        long known = Qcow2Header.AUTOCLEAR_KNOWN;
+        boolean stale = img.ext.bitmaps() != null && (h.autoclearFeatures() & Qcow2Header.AUTOCLEAR_BITMAPS) == 0;
+        if ((h.autoclearFeatures() & ~known) == 0 && !stale || h.version() < 3) {
+            return;
+        }
+        HeaderExtensions ext = stale ? img.ext.withoutBitmaps() : img.ext;
+        HeaderCodec.Encoded enc = HeaderCodec.encode(h.withAutoclear(h.autoclearFeatures() & known), ext,
+                img.backingName);
+        file.write(0, enc.cluster());
+        file.flush();
+        img.header = enc.header();
+        img.ext = ext;
+    }
+
     private void markCleanAndConsistent(CheckImage img) throws BlockException {
         Qcow2Header h = img.header;
         long bits = Qcow2Header.INCOMPAT_DIRTY | Qcow2Header.INCOMPAT_CORRUPT;
@@ -154,6 +190,7 @@ public final class Qcow2Check {
         h = Qcow2Header.parse(cluster0);
         HeaderValidator.Validated v = HeaderValidator.validate(h, cluster0, false, true);
         CheckImage img = new CheckImage(file, h, v.extensions(), log);
+        img.backingName = v.backingName();
         if (v.extensions().bitmaps() != null && (h.autoclearFeatures() & Qcow2Header.AUTOCLEAR_BITMAPS) != 0) {
             img.bitmaps = BitmapWalk.validate(img, ByteBuffer.wrap(v.extensions().bitmaps()), h.size());
         }

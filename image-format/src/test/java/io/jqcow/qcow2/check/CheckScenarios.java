@@ -73,6 +73,8 @@ final class CheckScenarios {
                 new Scenario("snapshot-l1-unaligned", CheckScenarios::snapshotL1Unaligned),
                 new Scenario("snapshot-l1-too-large", CheckScenarios::snapshotL1TooLarge),
                 new Scenario("snapshot-l1-reserved-bits", CheckScenarios::snapshotL1Reserved),
+                new Scenario("stale-bitmaps-extension", CheckScenarios::staleBitmaps),
+                new Scenario("unknown-autoclear-bit", CheckScenarios::unknownAutoclear),
                 new Scenario("dirty-lazy", d -> dirty(d, "lazy_refcounts=on")),
                 new Scenario("dirty-lazy-8bit", d -> dirty(d, "lazy_refcounts=on,refcount_bits=8")));
     }
@@ -312,6 +314,23 @@ final class CheckScenarios {
         try (ImageDamage d = new ImageDamage(img)) {
             long l1 = d.readLong(d.firstSnapshotEntry());
             d.writeLong(l1, d.readLong(l1) | (1L << 57));
+        }
+        return img;
+    }
+
+    /** Bitmaps extension present but its autoclear bit cleared, as a bitmap-unaware writer leaves it. */
+    static Path staleBitmaps(Path dir) throws IOException {
+        Path img = bitmaps(dir);
+        try (ImageDamage d = new ImageDamage(img)) {
+            d.writeLong(88, d.readLong(88) & ~1L);
+        }
+        return img;
+    }
+
+    static Path unknownAutoclear(Path dir) throws IOException {
+        Path img = written(dir, "cluster_size=65536");
+        try (ImageDamage d = new ImageDamage(img)) {
+            d.writeLong(88, d.readLong(88) | (1L << 20));
         }
         return img;
     }

@@ -80,7 +80,7 @@ class Qcow2CheckOracleTest {
                 assertArrayEquals(guestBefore, Qemu.rawContents(ours), "guest data after repair");
             }
             // qemu-img rewrites persistent bitmaps when it closes a writable image; that is not check's work.
-            if (!scenario.name().startsWith("bitmaps")) {
+            if (!scenario.name().equals("bitmaps")) {
                 assertArrayEquals(Files.readAllBytes(theirs), Files.readAllBytes(ours), "repaired files differ");
             }
         }

@@ -23,7 +23,10 @@ record QemuCheckRun(int exit, Map<String, Long> counters, List<String> stderr) {
         Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         int exit = p.waitFor();
-        List<String> errLines = Files.readAllLines(err);
+        // qemu-img ends its stale-bitmaps hint without a newline; keep only what follows it.
+        String hint = "Some clusters may be leaked, run 'qemu-img check -r' on the image file to fix.";
+        List<String> errLines = Files.readAllLines(err).stream().map(l -> l.startsWith(hint) ? l.substring(hint.length()) : l)
+                .filter(l -> !l.isEmpty()).toList();
         Files.delete(err);
         Map<String, Long> m = new LinkedHashMap<>();
         Matcher mt = NUMBER.matcher(out);
