@@ -74,7 +74,7 @@ public final class Qcow2Check {
         Qcow2Header h = img.header;
         CheckCounters res = new CheckCounters();
         res.totalClusters = (h.size() + img.g.clusterMask()) >>> img.g.clusterBits();
-        CheckSnapshots snaps = CheckSnapshots.read(file, h, res, log);
+        CheckSnapshots snaps = CheckSnapshots.read(file, h, res, log, mode);
         ReferenceWalk walk = new ReferenceWalk(img, res, mode);
         walk.run(snaps);
         StoredRefcounts stored = img.storedRefcounts();
@@ -96,6 +96,9 @@ public final class Qcow2Check {
         }
         res.imageEndOffset = (cmp.highestCluster + 1) << img.g.clusterBits();
         CopiedFlagCheck.run(img, res, mode, stored);
+        if (snaps.needsRewrite()) {
+            SnapshotTableRewrite.run(img, snaps, stored);
+        }
         if (mode != CheckMode.NONE) {
             file.flush();
             if (res.checkErrors == 0 && res.corruptions == 0) {

@@ -52,6 +52,12 @@ final class StoredRefcounts {
         return table[(int) ti] & REFT_OFFSET_MASK;
     }
 
+    /** Whether an aligned refcount block exists for the cluster (so its refcount can be written). */
+    boolean covers(long cluster) {
+        long off = blockOffset(cluster);
+        return off != 0 && (off & g.clusterMask()) == 0;
+    }
+
     private int indexInBlock(long cluster) {
         return (int) (cluster & ((1L << g.refblockBits()) - 1));
     }

@@ -3,6 +3,7 @@ package io.jqcow.qcow2.check;
 import io.jqcow.testing.Qemu;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -73,6 +74,7 @@ final class CheckScenarios {
                 new Scenario("snapshot-l1-unaligned", CheckScenarios::snapshotL1Unaligned),
                 new Scenario("snapshot-l1-too-large", CheckScenarios::snapshotL1TooLarge),
                 new Scenario("snapshot-l1-reserved-bits", CheckScenarios::snapshotL1Reserved),
+                new Scenario("snapshot-entry-incomplete", CheckScenarios::snapshotEntryIncomplete),
                 new Scenario("stale-bitmaps-extension", CheckScenarios::staleBitmaps),
                 new Scenario("unknown-autoclear-bit", CheckScenarios::unknownAutoclear),
                 new Scenario("dirty-lazy", d -> dirty(d, "lazy_refcounts=on")),
@@ -314,6 +316,32 @@ final class CheckScenarios {
         try (ImageDamage d = new ImageDamage(img)) {
             long l1 = d.readLong(d.firstSnapshotEntry());
             d.writeLong(l1, d.readLong(l1) | (1L << 57));
+        }
+        return img;
+    }
+
+    /** The first snapshot entry cut to 8 bytes of extra data (v3 needs 16); the table is rewritten in place. */
+    static Path snapshotEntryIncomplete(Path dir) throws IOException {
+        Path img = snapshots(dir);
+        try (ImageDamage d = new ImageDamage(img)) {
+            long off = d.firstSnapshotEntry();
+            int n = d.readInt(60);
+            ByteBuffer old = ByteBuffer.wrap(d.readBytes(off, (int) d.clusterSize()));
+            ByteBuffer out = ByteBuffer.allocate(old.capacity());
+            int pos = 0;
+            for (int i = 0; i < n; i++) {
+                int idName = (old.getShort(pos + 12) & 0xFFFF) + (old.getShort(pos + 14) & 0xFFFF);
+                int extra = old.getInt(pos + 36);
+                int keep = i == 0 ? 8 : extra;
+                int start = out.position();
+                out.put(old.array(), pos, 40);
+                out.putInt(start + 36, keep);
+                out.put(old.array(), pos + 40, keep);
+                out.put(old.array(), pos + 40 + extra, idName);
+                out.position((out.position() + 7) & ~7);
+                pos = (pos + 40 + extra + idName + 7) & ~7;
+            }
+            d.writeBytes(off, out.array());
         }
         return img;
     }

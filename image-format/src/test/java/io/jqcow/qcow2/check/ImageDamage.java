@@ -83,6 +83,18 @@ final class ImageDamage implements AutoCloseable {
         return readLong(64);
     }
 
+    byte[] readBytes(long off, int n) throws IOException {
+        byte[] b = new byte[n];
+        f.seek(off);
+        f.readFully(b);
+        return b;
+    }
+
+    void writeBytes(long off, byte[] b) throws IOException {
+        f.seek(off);
+        f.write(b);
+    }
+
     void writeInt(long off, int v) throws IOException {
         f.seek(off);
         f.writeInt(v);

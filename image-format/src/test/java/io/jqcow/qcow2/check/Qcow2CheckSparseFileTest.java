@@ -48,7 +48,7 @@ class Qcow2CheckSparseFileTest {
             CheckImage image = check.load(CheckLog.SILENT);
             CheckCounters res = new CheckCounters();
             ReferenceWalk walk = new ReferenceWalk(image, res, CheckMode.NONE);
-            walk.run(CheckSnapshots.read(node, image.header, res, CheckLog.SILENT));
+            walk.run(CheckSnapshots.read(node, image.header, res, CheckLog.SILENT, CheckMode.NONE));
             assertEquals(tib >>> 16, walk.counts.size(), "the IMRT spans every host cluster of the file");
             assertTrue(walk.counts.allocatedPages() <= 1, "pages: " + walk.counts.allocatedPages());
         }

@@ -33,7 +33,8 @@ class RepairCrashSafetyTest {
 
     static Stream<CheckScenarios.Scenario> scenarios() {
         Set<String> names = Set.of("leaks", "refcount-zero", "refcount-too-low-shared", "copied-cleared",
-                "l2-into-reftable", "unaligned-zero-alloc", "refblock-outside-image", "rebuild-into-hole", "dirty-lazy");
+                "l2-into-reftable", "unaligned-zero-alloc", "refblock-outside-image", "rebuild-into-hole", "dirty-lazy",
+                "snapshot-entry-incomplete");
         return CheckScenarios.all().stream().filter(s -> names.contains(s.name()));
     }
 
