@@ -2,6 +2,7 @@ package io.jqcow.qcow2.check;
 
 import io.jqcow.block.BlockException;
 import io.jqcow.block.BlockNode;
+import io.jqcow.block.Errno;
 import io.jqcow.qcow2.Qcow2Header;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -29,9 +30,9 @@ record CheckSnapshots(List<Snap> snaps, long tableBytes, boolean needsRewrite) {
     }
 
     /**
-     * Reads the table; a bad offset or count is a check error (the snapshots are then ignored), an
-     * over-long extra data area or a v3 entry shorter than 16 bytes of extra data a corruption (the
-     * latter fixed by a table rewrite under -r all).
+     * Reads the table; a bad offset or count is a check error (the snapshots are then ignored). Extra
+     * data over 1024 bytes stops the check unless -r all may cut it; a v3 entry shorter than 16 bytes
+     * of extra data is a corruption. Under -r all both are fixed by rewriting the table.
      */
     static CheckSnapshots read(BlockNode file, Qcow2Header h, CheckCounters res, CheckLog log, CheckMode mode)
             throws BlockException {
@@ -55,8 +56,16 @@ record CheckSnapshots(List<Snap> snaps, long tableBytes, boolean needsRewrite) {
             int nameLen = fixed.getShort(14) & 0xFFFF;
             long extraLen = Integer.toUnsignedLong(fixed.getInt(36));
             if (extraLen > MAX_EXTRA) {
-                log.line("ERROR snapshot table entry " + i + ": too much extra metadata");
-                res.corruptions++;
+                if (!mode.fixesErrors()) {
+                    log.error("ERROR failed to read the snapshot table: Too much extra metadata in snapshot table entry "
+                            + i);
+                    log.line("You can force-remove this extra metadata with jqcow check -r all");
+                    throw new CheckFailedException(Errno.EFBIG, Errno.EFBIG.description());
+                }
+                log.line("Discarding too much extra metadata in snapshot table entry " + i + " (" + extraLen + " > "
+                        + MAX_EXTRA + ")");
+                res.corruptionsFixed++;
+                rewrite = true;
             } else if (h.version() >= 3 && extraLen < 16) {
                 if (mode.fixesErrors()) {
                     log.line("Repairing snapshot table entry " + i + " is incomplete");

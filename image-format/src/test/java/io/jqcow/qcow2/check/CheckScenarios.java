@@ -75,6 +75,7 @@ final class CheckScenarios {
                 new Scenario("snapshot-l1-too-large", CheckScenarios::snapshotL1TooLarge),
                 new Scenario("snapshot-l1-reserved-bits", CheckScenarios::snapshotL1Reserved),
                 new Scenario("snapshot-entry-incomplete", CheckScenarios::snapshotEntryIncomplete),
+                new Scenario("snapshot-extra-too-large", CheckScenarios::snapshotExtraTooLarge),
                 new Scenario("stale-bitmaps-extension", CheckScenarios::staleBitmaps),
                 new Scenario("unknown-autoclear-bit", CheckScenarios::unknownAutoclear),
                 new Scenario("dirty-lazy", d -> dirty(d, "lazy_refcounts=on")),
@@ -322,7 +323,16 @@ final class CheckScenarios {
 
     /** The first snapshot entry cut to 8 bytes of extra data (v3 needs 16); the table is rewritten in place. */
     static Path snapshotEntryIncomplete(Path dir) throws IOException {
-        Path img = snapshots(dir);
+        return resizeSecondExtra(snapshots(dir), 0, 8);
+    }
+
+    /** The second snapshot entry grown to 1304 bytes of extra data (QEMU allows 1024). */
+    static Path snapshotExtraTooLarge(Path dir) throws IOException {
+        return resizeSecondExtra(snapshots(dir), 1, 1304);
+    }
+
+    /** Rewrites the snapshot table in place with entry {@code which} holding {@code size} bytes of extra data. */
+    private static Path resizeSecondExtra(Path img, int which, int size) throws IOException {
         try (ImageDamage d = new ImageDamage(img)) {
             long off = d.firstSnapshotEntry();
             int n = d.readInt(60);
@@ -332,11 +342,13 @@ final class CheckScenarios {
             for (int i = 0; i < n; i++) {
                 int idName = (old.getShort(pos + 12) & 0xFFFF) + (old.getShort(pos + 14) & 0xFFFF);
                 int extra = old.getInt(pos + 36);
-                int keep = i == 0 ? 8 : extra;
+                int keep = i == which ? size : extra;
                 int start = out.position();
                 out.put(old.array(), pos, 40);
                 out.putInt(start + 36, keep);
-                out.put(old.array(), pos + 40, keep);
+                for (int k = 0; k < keep; k++) {
+                    out.put(k < extra ? old.get(pos + 40 + k) : (byte) k);
+                }
                 out.put(old.array(), pos + 40 + extra, idName);
                 out.position((out.position() + 7) & ~7);
                 pos = (pos + 40 + extra + idName + 7) & ~7;

@@ -26,7 +26,7 @@ record QemuCheckRun(int exit, Map<String, Long> counters, List<String> stderr) {
         // qemu-img ends its stale-bitmaps hint without a newline; keep only what follows it.
         String hint = "Some clusters may be leaked, run 'qemu-img check -r' on the image file to fix.";
         List<String> errLines = Files.readAllLines(err).stream().map(l -> l.startsWith(hint) ? l.substring(hint.length()) : l)
-                .filter(l -> !l.isEmpty()).toList();
+                .filter(l -> !l.isEmpty()).map(l -> l.replace("qemu-img check", "jqcow check")).toList();
         Files.delete(err);
         Map<String, Long> m = new LinkedHashMap<>();
         Matcher mt = NUMBER.matcher(out);
@@ -34,6 +34,30 @@ record QemuCheckRun(int exit, Map<String, Long> counters, List<String> stderr) {
             m.put(mt.group(1), Long.parseLong(mt.group(2)));
         }
         return new QemuCheckRun(exit, m, errLines);
+    }
+
+    /**
+     * The lines the engine is responsible for: qemu-img's stderr without what its command layer adds
+     * (the final "Check failed" and the open-time bitmap warning).
+     */
+    List<String> engineLines() {
+        return stderr.stream().filter(l -> !l.startsWith("qemu-img: Check failed")
+                && !l.startsWith("qemu-img: warning: a program lacking bitmap support")).toList();
+    }
+
+    /** A log that records the engine's lines as qemu-img prints them (errors of the layer below prefixed). */
+    static CheckLog recorder(List<String> out) {
+        return new CheckLog() {
+            @Override
+            public void line(String text) {
+                out.add(text);
+            }
+
+            @Override
+            public void error(String message) {
+                out.add("qemu-img: " + message);
+            }
+        };
     }
 
     /** Our result in qemu-img's JSON terms: zero counters left out except check-errors. */
