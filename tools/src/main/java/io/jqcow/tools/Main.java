@@ -17,6 +17,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     /** Every subcommand, built with the environment it prints to. Adding one = one class + one entry. */
     private static final List<Function<ToolEnv, Object>> SUBCOMMANDS = List.of(
             IoCommand::new, BenchCommand::new, ProbeCommand::new, ReplayCommand::new,
+            env -> new CheckCommand(env.out(), env.err()),
             io.jqcow.tools.img.InfoCommand::new,
             io.jqcow.tools.img.MapCommand::new,
             io.jqcow.tools.img.CompareCommand::new,
