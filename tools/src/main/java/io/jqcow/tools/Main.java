@@ -16,7 +16,8 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
 
     /** Every subcommand, built with the environment it prints to. Adding one = one class + one entry. */
     private static final List<Function<ToolEnv, Object>> SUBCOMMANDS = List.of(
-            IoCommand::new, BenchCommand::new, ProbeCommand::new, ReplayCommand::new);
+            IoCommand::new, BenchCommand::new, ProbeCommand::new, ReplayCommand::new,
+            io.jqcow.tools.convert.ConvertCommand::new);
 
     private final ToolEnv env;
 
