@@ -82,7 +82,8 @@ public final class ConvertCommand implements Callable<Integer> {
         long total = sources.totalLength();
         if (!skipCreate) {
             try {
-                ConvertTargets.create(req.target(), outputFormat, total, req.createOptions());
+                ConvertTargets.create(req.target(), outputFormat, total, req.createOptions(),
+                        req.targetCache());
             } catch (BlockException e) {
                 throw new ToolException(req.target() + ": error while converting " + outputFormat + ": "
                         + e.getMessage());

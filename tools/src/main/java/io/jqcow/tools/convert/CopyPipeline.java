@@ -13,9 +13,6 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongConsumer;
 
@@ -32,8 +29,8 @@ final class CopyPipeline implements AutoCloseable {
     private final Qcow2Driver compressor;
     private final CopyOptions options;
     private final ChunkAnalyzer analyzer;
-    private final ExecutorService cpu;
     private final LongConsumer dataDone;
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
     /** One chunk's buffers, reused for the whole run. */
     private static final class Slot {
@@ -54,12 +51,6 @@ final class CopyPipeline implements AutoCloseable {
         this.compressor = compressor;
         this.options = options;
         this.analyzer = new ChunkAnalyzer(options, targetBacking != null);
-        AtomicInteger n = new AtomicInteger();
-        this.cpu = Executors.newFixedThreadPool(options.workers(), r -> {
-            Thread t = new Thread(r, "jqcow-convert-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
         this.dataDone = dataDone;
     }
 
@@ -69,27 +60,29 @@ final class CopyPipeline implements AutoCloseable {
         for (int i = 0; i < options.workers(); i++) {
             free.add(new Slot());
         }
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        CompletableFuture<Void> lastWrite = CompletableFuture.completedFuture(null);
+        WriteSequencer sequencer = new WriteSequencer(options.workers());
         Chunk chunk;
         while (failure.get() == null && (chunk = nextOrNull(planner)) != null) {
             Slot slot = free.take();
             Chunk c = chunk;
-            CompletableFuture<List<WriteRun>> plan = prepare(c, slot);
-            CompletableFuture<Void> previous = lastWrite;
-            CompletableFuture<Void> written = options.inOrder()
-                    ? plan.thenCompose(runs -> previous.thenCompose(v -> write(c, slot, runs, 0)))
-                    : plan.thenCompose(runs -> write(c, slot, runs, 0));
-            if (options.inOrder()) {
-                lastWrite = written;
-            }
-            written.whenComplete((v, e) -> {
+            prepare(c, slot).whenComplete((runs, e) -> {
                 if (e != null) {
-                    failure.compareAndSet(null, unwrap(e));
-                } else if (c.kind() == Kind.DATA) {
-                    dataDone.accept(c.length());
+                    fail(e);
                 }
-                free.add(slot);
+                Runnable write = () -> {
+                    if (runs != null && failure.get() == null) {
+                        write(c, slot, runs);
+                    }
+                    if (failure.get() == null && c.kind() == Kind.DATA) {
+                        dataDone.accept(c.length());
+                    }
+                    free.add(slot);
+                };
+                if (options.inOrder()) {
+                    sequencer.submit(c.seq(), write);
+                } else {
+                    write.run();
+                }
             });
         }
         for (int i = 0; i < options.workers(); i++) {
@@ -108,6 +101,10 @@ final class CopyPipeline implements AutoCloseable {
         if (t != null) {
             throw new IllegalStateException(t);
         }
+    }
+
+    private void fail(Throwable e) {
+        failure.compareAndSet(null, unwrap(e));
     }
 
     private BlockException planError;
@@ -139,7 +136,7 @@ final class CopyPipeline implements AutoCloseable {
             reads = CompletableFuture.allOf(reads, tagged(readBacking(c.offset(), base), "reading", c.offset()));
         }
         ByteBuffer base = slot.base;
-        return reads.thenApplyAsync(v -> analyzer.plan(c, data, base), cpu);
+        return reads.thenApply(v -> analyzer.plan(c, data, base));
     }
 
     /** The backing file may be shorter than the target: beyond its end it reads as zeroes. */
@@ -160,26 +157,25 @@ final class CopyPipeline implements AutoCloseable {
         return targetBacking.readAsync(offset, IoVector.of(buf.duplicate().limit(real)), 0);
     }
 
-    /** Issues the runs of one chunk one after another. */
-    private CompletableFuture<Void> write(Chunk c, Slot slot, List<WriteRun> runs, int index) {
-        if (index == runs.size()) {
-            return CompletableFuture.completedFuture(null);
-        }
-        WriteRun r = runs.get(index);
-        long off = c.offset() + r.at();
-        CompletableFuture<Void> f = switch (r.type()) {
-            case WRITE -> target.writeAsync(off, IoVector.of(slot.data.slice(r.at(), r.length())), 0);
-            case ZERO -> target.writeZeroesAsync(off, r.length(), RequestFlags.MAY_UNMAP);
-            case COMPRESS -> CompletableFuture.runAsync(() -> compress(off, slot.data.slice(r.at(), r.length())), cpu);
-        };
-        return tagged(f, "writing", off).thenCompose(v -> write(c, slot, runs, index + 1));
-    }
-
-    private void compress(long offset, ByteBuffer data) {
-        try {
-            compressor.writeCompressed(offset, IoVector.of(data));
-        } catch (BlockException e) {
-            throw new CompletionException(e);
+    /**
+     * Issues the runs of one chunk one after another, on the calling thread: the thread that
+     * finished the read (or the previous write) goes straight on, which is what keeps in-order
+     * writes from paying a thread hand-off each.
+     */
+    private void write(Chunk c, Slot slot, List<WriteRun> runs) {
+        for (WriteRun r : runs) {
+            long off = c.offset() + r.at();
+            try {
+                switch (r.type()) {
+                    case WRITE -> target.write(off, IoVector.of(slot.data.slice(r.at(), r.length())), 0);
+                    case ZERO -> target.writeZeroes(off, r.length(), RequestFlags.MAY_UNMAP);
+                    case COMPRESS -> compressor.writeCompressed(off, IoVector.of(slot.data.slice(r.at(), r.length())));
+                }
+            } catch (BlockException | RuntimeException e) {
+                String why = e instanceof BlockException be ? be.errno().description() : String.valueOf(e);
+                fail(new ConvertFailure("error while writing at byte " + off + ": " + why, e));
+                return;
+            }
         }
     }
 
@@ -205,6 +201,6 @@ final class CopyPipeline implements AutoCloseable {
 
     @Override
     public void close() {
-        cpu.shutdown();
+        // nothing of its own to release: buffers are garbage once the slots are
     }
 }
