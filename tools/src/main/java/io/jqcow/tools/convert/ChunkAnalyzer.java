@@ -24,31 +24,39 @@ final class ChunkAnalyzer {
     }
 
     /**
-     * @param data the chunk's source bytes at [0, length) (DATA chunks)
+     * @param data the chunk's source bytes at [0, length) (DATA pieces)
      * @param base the target backing file's bytes at [0, length) (when the target has one)
      */
     List<WriteRun> plan(Chunk chunk, ByteBuffer data, ByteBuffer base) {
-        List<WriteRun> runs = new ArrayList<>(2);
-        if (chunk.kind() == Kind.BACKING) {
-            return runs;
+        List<WriteRun> runs = new ArrayList<>(4);
+        for (Chunk.Piece p : chunk.pieces()) {
+            plan(chunk.offset(), p, data, base, runs);
         }
-        if (chunk.kind() == Kind.ZERO) {
+        return runs;
+    }
+
+    private void plan(long chunkOffset, Chunk.Piece piece, ByteBuffer data, ByteBuffer base, List<WriteRun> runs) {
+        if (piece.kind() == Kind.BACKING) {
+            return;
+        }
+        if (piece.kind() == Kind.ZERO) {
             if (!hasBacking) {
                 if (!options.zeroInit()) {
-                    runs.add(new WriteRun(Type.ZERO, 0, chunk.length()));
+                    runs.add(new WriteRun(Type.ZERO, piece.at(), piece.length()));
                 }
-                return runs;
+                return;
             }
-            forEachBlock(chunk, options.clusterSize(), (at, len) -> isZero(base, at, len) ? null : Type.ZERO, runs);
-            return runs;
+            forEachBlock(chunkOffset, piece, options.clusterSize(),
+                    (at, len) -> isZero(base, at, len) ? null : Type.ZERO, runs);
+            return;
         }
         long gran = hasBacking || options.compress() ? options.clusterSize() : options.sparse();
         Type dataType = options.compress() ? Type.COMPRESS : Type.WRITE;
         if (gran <= 0) {
-            runs.add(new WriteRun(dataType, 0, chunk.length()));
-            return runs;
+            runs.add(new WriteRun(dataType, piece.at(), piece.length()));
+            return;
         }
-        forEachBlock(chunk, gran, (at, len) -> {
+        forEachBlock(chunkOffset, piece, gran, (at, len) -> {
             if (hasBacking && equal(data, base, at, len)) {
                 return null;
             }
@@ -57,7 +65,6 @@ final class ChunkAnalyzer {
             }
             return dataType;
         }, runs);
-        return runs;
     }
 
     @FunctionalInterface
@@ -65,14 +72,16 @@ final class ChunkAnalyzer {
         Type decide(int at, int length);
     }
 
-    /** Classifies the blocks of the chunk aligned to gran in target space and merges neighbours. */
-    private static void forEachBlock(Chunk chunk, long gran, BlockDecision decision, List<WriteRun> runs) {
-        int at = 0;
+    /** Classifies the blocks of the piece aligned to gran in target space and merges neighbours. */
+    private static void forEachBlock(long chunkOffset, Chunk.Piece piece, long gran, BlockDecision decision,
+                                     List<WriteRun> runs) {
+        int at = piece.at();
+        int end = piece.at() + piece.length();
         Type runType = null;
-        int runStart = 0;
-        while (at < chunk.length()) {
-            long abs = chunk.offset() + at;
-            int len = (int) Math.min(chunk.length() - at, (abs / gran + 1) * gran - abs);
+        int runStart = at;
+        while (at < end) {
+            long abs = chunkOffset + at;
+            int len = (int) Math.min(end - at, (abs / gran + 1) * gran - abs);
             Type t = decision.decide(at, len);
             if (t != runType) {
                 if (runType != null) {

@@ -3,19 +3,23 @@ package io.jqcow.tools.convert;
 import io.jqcow.block.BlockException;
 import io.jqcow.image.ConvertSourceChain.Extent;
 import io.jqcow.image.ConvertSourceChain.Kind;
+import io.jqcow.tools.convert.Chunk.Piece;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Cuts target space into chunks from the sources' block status. 2 MiB chunks like qemu-img's
- * buffer: large enough that per-request overhead vanishes against the copy, small enough that
- * -m 16 chunks in flight stay at 32 MiB of buffers. With compression, chunks are whole target
- * clusters (a cluster that mixes data and holes is read whole and counts as data).
+ * Cuts target space into chunks from the sources' block status. Chunks are 2 MiB windows aligned
+ * in target space, like qemu-img's buffer: large enough that per-chunk overhead vanishes against
+ * the copy, small enough that -m 16 chunks in flight stay at 32 MiB of buffers. With compression,
+ * a window that mixes kinds is read whole as data (windows are whole clusters, as clusters are at
+ * most 2 MiB), so every cluster is compressed from its complete content.
  */
 final class ChunkPlanner {
     static final int CHUNK_SIZE = 2 << 20;
 
     private final SourceSet sources;
     private final long total;
-    private final int align;
+    private final boolean wholeWindows;
     private final boolean fullyAllocate;
     private long pos;
     private long seq;
@@ -24,13 +28,13 @@ final class ChunkPlanner {
     private Kind cachedKind;
 
     /**
-     * @param align         cluster alignment of chunks (compression), 1 for none
+     * @param wholeWindows  compression: a window of several kinds becomes one data piece
      * @param fullyAllocate -S 0: every range is copied as data, block status is not asked
      */
-    ChunkPlanner(SourceSet sources, int align, boolean fullyAllocate) {
+    ChunkPlanner(SourceSet sources, boolean wholeWindows, boolean fullyAllocate) {
         this.sources = sources;
         this.total = sources.totalLength();
-        this.align = Math.max(1, align);
+        this.wholeWindows = wholeWindows;
         this.fullyAllocate = fullyAllocate;
     }
 
@@ -39,53 +43,45 @@ final class ChunkPlanner {
         if (pos >= total) {
             return null;
         }
-        long end;
-        Kind kind;
+        long end = Math.min(total, (pos / CHUNK_SIZE + 1) * CHUNK_SIZE);
+        int length = (int) (end - pos);
+        List<Piece> pieces = new ArrayList<>(2);
         if (fullyAllocate) {
-            end = Math.min(total, pos + CHUNK_SIZE);
-            kind = Kind.DATA;
-        } else if (align == 1) {
-            long extentEnd = extentAt(pos, Math.min(CHUNK_SIZE, total - pos));
-            end = Math.min(extentEnd, pos + CHUNK_SIZE);
-            kind = cachedKind;
+            pieces.add(new Piece(0, length, Kind.DATA));
         } else {
-            long window = Math.min(total, (pos + CHUNK_SIZE) / align * align);
-            long extentEnd = Math.min(extentAt(pos, window - pos), window);
-            kind = cachedKind;
-            end = extentEnd >= window ? window : extentEnd / align * align;
-            if (end <= pos) {
-                end = Math.min(total, pos + align);
-                kind = mixedKind(pos, end);
+            long p = pos;
+            while (p < end) {
+                long e = Math.min(end, extentAt(p));
+                add(pieces, (int) (p - pos), (int) (e - p), cachedKind);
+                p = e;
+            }
+            if (wholeWindows && pieces.size() > 1) {
+                pieces = List.of(new Piece(0, length, Kind.DATA));
             }
         }
-        Chunk c = new Chunk(seq++, pos, (int) (end - pos), kind);
+        Chunk c = new Chunk(seq++, pos, length, pieces);
         pos = end;
         return c;
     }
 
+    private static void add(List<Piece> pieces, int at, int length, Kind kind) {
+        int last = pieces.size() - 1;
+        if (last >= 0 && pieces.get(last).kind() == kind) {
+            Piece prev = pieces.get(last);
+            pieces.set(last, new Piece(prev.at(), prev.length() + length, kind));
+        } else {
+            pieces.add(new Piece(at, length, kind));
+        }
+    }
+
     /** End of the extent holding offset (its kind in cachedKind); reuses the last answer. */
-    private long extentAt(long offset, long max) throws BlockException {
+    private long extentAt(long offset) throws BlockException {
         if (offset < cachedStart || offset >= cachedEnd) {
-            Extent e = sources.status(offset, Math.max(max, CHUNK_SIZE));
+            Extent e = sources.status(offset, Math.max(CHUNK_SIZE, 64L * CHUNK_SIZE));
             cachedStart = offset;
             cachedEnd = offset + e.length();
             cachedKind = e.kind();
         }
         return cachedEnd;
-    }
-
-    /** A cluster of several kinds: all one kind stays that kind, anything mixed is copied as data. */
-    private Kind mixedKind(long start, long end) throws BlockException {
-        Kind kind = null;
-        long p = start;
-        while (p < end) {
-            long e = Math.min(end, extentAt(p, end - p));
-            if (kind != null && kind != cachedKind) {
-                return Kind.DATA;
-            }
-            kind = cachedKind;
-            p = e;
-        }
-        return kind;
     }
 }

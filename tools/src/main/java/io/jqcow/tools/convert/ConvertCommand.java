@@ -114,10 +114,10 @@ public final class ConvertCommand implements Callable<Integer> {
 
     private void copy(SourceSet sources, BlockNode target, BlockNode targetBacking, Qcow2Driver qcow2,
                       CopyOptions copy) throws BlockException, InterruptedException {
-        int align = copy.compress() ? copy.clusterSize() : 1;
+        boolean whole = copy.compress();
         boolean full = copy.sparse() == 0;
         ProgressPrinter printer = progress && !quiet ? new ProgressPrinter(env.out()) : null;
-        long dataTotal = printer == null ? 0 : dataBytes(new ChunkPlanner(sources, align, full));
+        long dataTotal = printer == null ? 0 : dataBytes(new ChunkPlanner(sources, whole, full));
         AtomicLong done = new AtomicLong();
         if (printer != null) {
             printer.update(0);
@@ -129,7 +129,7 @@ public final class ConvertCommand implements Callable<Integer> {
                         printer.update(100.0 * d / dataTotal);
                     }
                 })) {
-            pipeline.run(new ChunkPlanner(sources, align, full));
+            pipeline.run(new ChunkPlanner(sources, whole, full));
         }
         if (printer != null) {
             printer.update(100);
@@ -141,9 +141,7 @@ public final class ConvertCommand implements Callable<Integer> {
     private static long dataBytes(ChunkPlanner planner) throws BlockException {
         long sum = 0;
         for (Chunk c = planner.next(); c != null; c = planner.next()) {
-            if (c.kind() == io.jqcow.image.ConvertSourceChain.Kind.DATA) {
-                sum += c.length();
-            }
+            sum += c.dataBytes();
         }
         return sum;
     }

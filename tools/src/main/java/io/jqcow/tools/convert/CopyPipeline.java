@@ -8,6 +8,7 @@ import io.jqcow.block.RequestFlags;
 import io.jqcow.image.ConvertSourceChain.Kind;
 import io.jqcow.qcow2.Qcow2Driver;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -73,8 +74,8 @@ final class CopyPipeline implements AutoCloseable {
                     if (runs != null && failure.get() == null) {
                         write(c, slot, runs);
                     }
-                    if (failure.get() == null && c.kind() == Kind.DATA) {
-                        dataDone.accept(c.length());
+                    if (failure.get() == null) {
+                        dataDone.accept(c.dataBytes());
                     }
                     free.add(slot);
                 };
@@ -120,23 +121,29 @@ final class CopyPipeline implements AutoCloseable {
     }
 
     private CompletableFuture<List<WriteRun>> prepare(Chunk c, Slot slot) {
-        if (c.kind() == Kind.BACKING) {
-            return CompletableFuture.completedFuture(List.of());
-        }
-        CompletableFuture<Void> reads = CompletableFuture.completedFuture(null);
+        List<CompletableFuture<Void>> reads = new ArrayList<>(c.pieces().size() + 1);
         ByteBuffer data = slot.data.duplicate().clear().limit(c.length());
-        if (c.kind() == Kind.DATA) {
-            reads = tagged(sources.readAsync(c.offset(), data), "reading", c.offset());
+        for (Chunk.Piece p : c.pieces()) {
+            if (p.kind() == Kind.DATA) {
+                reads.add(tagged(sources.readAsync(c.offset() + p.at(), data.slice(p.at(), p.length())), "reading",
+                        c.offset() + p.at()));
+            }
         }
-        if (targetBacking != null) {
+        if (targetBacking != null && !allBacking(c)) {
             if (slot.base == null) {
                 slot.base = AlignedBuffers.allocate(ChunkPlanner.CHUNK_SIZE, 4096);
             }
             ByteBuffer base = slot.base.duplicate().clear().limit(c.length());
-            reads = CompletableFuture.allOf(reads, tagged(readBacking(c.offset(), base), "reading", c.offset()));
+            reads.add(tagged(readBacking(c.offset(), base), "reading", c.offset()));
         }
         ByteBuffer base = slot.base;
-        return reads.thenApply(v -> analyzer.plan(c, data, base));
+        CompletableFuture<Void> all = reads.size() == 1 ? reads.get(0)
+                : CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new));
+        return all.thenApply(v -> analyzer.plan(c, data, base));
+    }
+
+    private static boolean allBacking(Chunk c) {
+        return c.pieces().stream().allMatch(p -> p.kind() == Kind.BACKING);
     }
 
     /** The backing file may be shorter than the target: beyond its end it reads as zeroes. */
