@@ -123,11 +123,9 @@ final class CopyPipeline implements AutoCloseable {
     private CompletableFuture<List<WriteRun>> prepare(Chunk c, Slot slot) {
         List<CompletableFuture<Void>> reads = new ArrayList<>(c.pieces().size() + 1);
         ByteBuffer data = slot.data.duplicate().clear().limit(c.length());
-        for (Chunk.Piece p : c.pieces()) {
-            if (p.kind() == Kind.DATA) {
-                reads.add(tagged(sources.readAsync(c.offset() + p.at(), data.slice(p.at(), p.length())), "reading",
-                        c.offset() + p.at()));
-            }
+        for (int[] span : ReadSpans.of(c)) {
+            reads.add(tagged(sources.readAsync(c.offset() + span[0], data.slice(span[0], span[1])), "reading",
+                    c.offset() + span[0]));
         }
         if (targetBacking != null && !allBacking(c)) {
             if (slot.base == null) {
