@@ -163,8 +163,8 @@ public final class ConvertCommand implements Callable<Integer> {
             throw new ToolException("Invalid buffer size for sparse output specified. Valid sizes are multiples of 512 "
                     + "up to " + MAX_SPARSE + ". Select 0 to disable sparse detection (fully allocates output).");
         }
-        CacheMode tc = cache(targetCache);
-        CacheMode sc = cache(sourceCache);
+        CacheMode tc = cache(targetCache, "Invalid cache option: ");
+        CacheMode sc = cache(sourceCache, "Invalid source cache option: ");
         if (targetIsZero && !skipCreate) {
             throw new ToolException("--target-is-zero requires use of -n flag");
         }
@@ -203,11 +203,11 @@ public final class ConvertCommand implements Callable<Integer> {
         return new ConvertRequest(src, Path.of(files.get(files.size() - 1)), opts, backing, workers, sparse, tc, sc);
     }
 
-    private static CacheMode cache(String name) throws ToolException {
+    private static CacheMode cache(String name, String error) throws ToolException {
         try {
             return CacheMode.parse(name);
         } catch (BlockException e) {
-            throw new ToolException("Invalid cache option: " + name);
+            throw new ToolException(error + name);
         }
     }
 

@@ -36,7 +36,8 @@ class ConvertArgumentsTest {
         "-S 32M SRC DST", "-c -O raw SRC DST", "--target-is-zero -O qcow2 SRC DST", "SRC", "-O foo SRC DST",
         "-O qcow2 -o foo=1 SRC DST", "-o cluster_size=4k SRC DST", "-O qcow2 -B SRC SRC DST",
         "-B SRC -F raw SRC DST", "MISSING DST", "-O qcow2 -o cluster_size=1000 SRC DST",
-        "-O qcow2 -o compat=0.10,compression_type=zstd SRC DST", "-n -O qcow2 SRC MISSING"})
+        "-O qcow2 -o compat=0.10,compression_type=zstd SRC DST", "-n -O qcow2 SRC MISSING",
+        "-T foo SRC DST"})
     void sameErrorAsQemuImg(String line) throws Exception {
         Path src = dir.resolve("src.raw");
         Files.write(src, new byte[1 << 16]);
