@@ -16,10 +16,13 @@ final class ChunkAnalyzer {
     private final CopyOptions options;
     private final boolean hasBacking;
     private final ByteBuffer zeroes;
+    private final CompressionProbe probe;
 
-    ChunkAnalyzer(CopyOptions options, boolean hasBacking) {
+    /** @param probe with -c: which clusters shrink (the others are written plainly), else null */
+    ChunkAnalyzer(CopyOptions options, boolean hasBacking, CompressionProbe probe) {
         this.options = options;
         this.hasBacking = hasBacking;
+        this.probe = probe;
         this.zeroes = AlignedBuffers.allocate(ChunkPlanner.CHUNK_SIZE, 4096).asReadOnlyBuffer();
     }
 
@@ -62,6 +65,9 @@ final class ChunkAnalyzer {
             }
             if (options.sparse() > 0 && isZero(data, at, len)) {
                 return options.zeroInit() && !hasBacking ? null : Type.ZERO;
+            }
+            if (dataType == Type.COMPRESS && probe != null && !probe.shrinks(data, at, len)) {
+                return Type.WRITE;
             }
             return dataType;
         }, runs);

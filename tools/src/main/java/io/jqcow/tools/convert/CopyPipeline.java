@@ -51,7 +51,8 @@ final class CopyPipeline implements AutoCloseable {
         this.targetBacking = targetBacking;
         this.compressor = compressor;
         this.options = options;
-        this.analyzer = new ChunkAnalyzer(options, targetBacking != null);
+        this.analyzer = new ChunkAnalyzer(options, targetBacking != null, compressor == null ? null
+                : new CompressionProbe(compressor.header().compressionType(), options.clusterSize()));
         this.dataDone = dataDone;
     }
 
