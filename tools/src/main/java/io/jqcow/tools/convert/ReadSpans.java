@@ -10,7 +10,7 @@ import java.util.List;
  * flight however fragmented the source is (bridged gaps are read and then ignored).
  */
 final class ReadSpans {
-    static final int MAX_READS = 4;
+    static final int MAX_READS = 16;
 
     private ReadSpans() {
     }
