@@ -23,7 +23,8 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
             io.jqcow.tools.img.CompareCommand::new,
             io.jqcow.tools.img.ResizeCommand::new,
             io.jqcow.tools.img.CreateCommand::new,
-            io.jqcow.tools.img.MeasureCommand::new);
+            io.jqcow.tools.img.MeasureCommand::new,
+            io.jqcow.tools.convert.ConvertCommand::new);
 
     private final ToolEnv env;
 
