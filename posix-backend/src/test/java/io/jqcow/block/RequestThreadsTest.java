@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.common.util.concurrent.Uninterruptibles;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -18,11 +20,15 @@ class RequestThreadsTest {
         try (RequestThreads threads = new RequestThreads("t", 4)) {
             AtomicReference<Thread> first = new AtomicReference<>();
             CompletableFuture<Thread> second = new CompletableFuture<>();
+            CountDownLatch callbackRegistered = new CountDownLatch(1);
+            // The task waits until the callback is in place, so the pool thread is the one running it.
             threads.submit(() -> {
                 first.set(Thread.currentThread());
+                Uninterruptibles.awaitUninterruptibly(callbackRegistered);
                 return null;
             }).whenComplete((v, e) -> threads.submit(() -> Thread.currentThread())
                     .whenComplete((t, e2) -> second.complete(t)));
+            callbackRegistered.countDown();
             Thread ranOn = second.get(10, TimeUnit.SECONDS);
             assertSame(first.get(), ranOn, "no handoff to another pool thread");
         }
