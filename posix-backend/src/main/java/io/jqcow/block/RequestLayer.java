@@ -217,12 +217,11 @@ public final class RequestLayer implements BlockNode {
                 gate.exit();
             }
         });
-        // A pool that refused the task never ran it: leave the gate here, or close would hang.
-        future.whenComplete((ok, failure) -> {
-            if (!started.get()) {
-                gate.exit();
-            }
-        });
+        // A pool that refused the task never ran it (its future is then already failed and the task
+        // never started): leave the gate here, or close would hang. A queued task leaves it itself.
+        if (!started.get() && future.isDone()) {
+            gate.exit();
+        }
         return future;
     }
 

@@ -39,6 +39,8 @@ public final class TrackedRequests {
     private final List<TrackedRequest> inFlight = new ArrayList<>();
     private long nextSequence;
     private int waiters;
+    /** In-flight serialising requests: with none, no two requests can conflict (the fast path). */
+    private int serialisingCount;
 
     /** Registers a request with window [offset, offset + bytes). */
     public TrackedRequest begin(RequestType type, long offset, long bytes, boolean serialising) {
@@ -49,6 +51,9 @@ public final class TrackedRequests {
         try {
             TrackedRequest r = new TrackedRequest(this, nextSequence++, type, offset, bytes, serialising);
             inFlight.add(r);
+            if (serialising) {
+                serialisingCount++;
+            }
             return r;
         } finally {
             lock.unlock();
@@ -62,7 +67,12 @@ public final class TrackedRequests {
             if (!r.isFinished()) {
                 r.setFinished();
                 inFlight.remove(r);
-                changed.signalAll();
+                if (r.isSerialising()) {
+                    serialisingCount--;
+                }
+                if (waiters > 0) {
+                    changed.signalAll();
+                }
             }
         } finally {
             lock.unlock();
@@ -102,7 +112,10 @@ public final class TrackedRequests {
     void serialise(TrackedRequest r) {
         lock.lock();
         try {
-            r.setSerialising();
+            if (!r.isSerialising()) {
+                r.setSerialising();
+                serialisingCount++;
+            }
         } finally {
             lock.unlock();
         }
@@ -113,6 +126,9 @@ public final class TrackedRequests {
         try {
             if (r.isFinished()) {
                 throw new IllegalStateException("request already ended: " + r);
+            }
+            if (serialisingCount == 0) {
+                return; // nothing serialising in flight: nothing conflicts with r, nobody waits on it
             }
             r.setWaiting(true);
             if (waiters > 0) {

@@ -1,8 +1,6 @@
 package io.jqcow.posix.aio;
 
 import com.google.common.util.concurrent.Uninterruptibles;
-import com.sun.jna.Memory;
-import com.sun.jna.Pointer;
 import io.jqcow.block.BlockException;
 import io.jqcow.block.Errno;
 import java.nio.ByteBuffer;
@@ -11,31 +9,43 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
 /**
- * One preadv/pwritev on its way through linux-aio: its iocb and iovec array live in one native
- * block that must outlive the kernel's use of it, and a future the request thread waits on.
+ * One preadv/pwritev on its way through linux-aio: its iocb, a one-entry iocb pointer array (for
+ * submitting it alone) and its iovec array live in one native block that must outlive the
+ * kernel's use of it, and a future the request thread waits on.
  */
 final class AioRequest {
     private final long id;
     private final boolean write;
     private final long offset;
     private final long nbytes;
-    private final Memory mem;
+    /** Layout of the native block: iocb, then the iocb pointer slot, then the iovecs. */
+    static final int SLOT = Iocb.SIZE;
+    static final int IOVECS = SLOT + 8;
+
+    private final NativeBlocks blocks;
+    private final NativeBlocks.Block mem;
     private final CompletableFuture<Long> done = new CompletableFuture<>();
 
-    AioRequest(long id, boolean write, int fd, ByteBuffer[] buffers, long offset) throws BlockException {
+    static long blockSize(int iovecs) {
+        return IOVECS + (long) IoVecs.SIZE * Math.max(1, iovecs);
+    }
+
+    AioRequest(NativeBlocks blocks, long id, boolean write, int fd, ByteBuffer[] buffers, long offset)
+            throws BlockException {
         this.id = id;
         this.write = write;
         this.offset = offset;
-        this.mem = new Memory(Iocb.SIZE + (long) IoVecs.SIZE * Math.max(1, buffers.length));
+        this.blocks = blocks;
+        this.mem = blocks.take(blockSize(buffers.length));
         try {
-            ByteBuffer view = mem.getByteBuffer(0, mem.size());
+            ByteBuffer view = mem.view;
             ByteOrder order = ByteOrder.nativeOrder();
-            this.nbytes = IoVecs.encode(buffers, view, Iocb.SIZE, order, offset);
+            this.nbytes = IoVecs.encode(buffers, view, IOVECS, order, offset);
             int opcode = write ? AioAbi.IOCB_CMD_PWRITEV : AioAbi.IOCB_CMD_PREADV;
-            new Iocb(id, 0, opcode, fd, Pointer.nativeValue(mem) + Iocb.SIZE, buffers.length, offset)
-                    .encode(view, 0, order);
+            new Iocb(id, 0, opcode, fd, mem.address + IOVECS, buffers.length, offset).encode(view, 0, order);
+            view.putLong(SLOT, mem.address);
         } catch (BlockException | RuntimeException e) {
-            mem.close();
+            blocks.give(mem);
             throw e;
         }
     }
@@ -45,7 +55,12 @@ final class AioRequest {
     }
 
     long iocbAddress() {
-        return Pointer.nativeValue(mem);
+        return mem.address;
+    }
+
+    /** Address of a one-entry iocb* array pointing at this request's iocb. */
+    long iocbSlotAddress() {
+        return mem.address + SLOT;
     }
 
     /** Called by the reaper with io_event.res. */
@@ -80,8 +95,8 @@ final class AioRequest {
         }
     }
 
-    /** Frees the native block; only after completion. */
+    /** Returns the native block to the pool; only after completion. */
     void free() {
-        mem.close();
+        blocks.give(mem);
     }
 }

@@ -16,9 +16,11 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One linux-aio context (one per file node). Request threads queue requests and block; a submitter
- * thread hands them to io_submit in batches of up to {@code maxBatch}; a reaper thread blocks in
- * io_getevents and completes them. EAGAIN from io_submit puts the batch back and retries after a
+ * One linux-aio context (one per file node). A request thread that finds nothing queued and room in
+ * the context calls io_submit itself (one thread handoff less per I/O); otherwise it queues the
+ * request and a submitter thread hands the backlog to io_submit in batches of up to
+ * {@code maxBatch}. A reaper thread blocks in io_getevents and completes them; request threads block
+ * until then. EAGAIN from io_submit puts the batch back and retries after a
  * completion (or a short pause), so requests are never dropped. close() lets everything queued and
  * in flight finish, stops both threads, then io_destroy()s the context.
  */
@@ -29,6 +31,8 @@ public final class LinuxAioContext implements AutoCloseable {
 
     private static final int EINTR = 4;
     private static final int EVENTS_PER_REAP = 128;
+    /** Requests with up to this many buffers reuse pooled native blocks. */
+    private static final int POOLED_IOVECS = 16;
     /** The reaper wakes this often to notice close(); io_destroy alone would not wake it portably. */
     private static final long REAP_TIMEOUT_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     /** After EAGAIN with nothing of ours completing, retry after this pause. */
@@ -43,6 +47,7 @@ public final class LinuxAioContext implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final Memory iocbpp;
+    private final NativeBlocks blocks = new NativeBlocks(AioRequest.blockSize(POOLED_IOVECS));
     private final Memory events = new Memory((long) IoEvent.SIZE * EVENTS_PER_REAP);
     private final Memory timespec = new Memory(16);
     private final Thread submitter;
@@ -52,6 +57,8 @@ public final class LinuxAioContext implements AutoCloseable {
     private int inFlight;
     private boolean closing;
     private boolean submitterDone;
+    /** Request threads inside their own io_submit; the submitter stays for their EAGAIN backlog. */
+    private int inlineSubmits;
     private boolean closed;
     /** Set when io_getevents failed: nothing can complete any more. */
     private Errno broken;
@@ -100,8 +107,9 @@ public final class LinuxAioContext implements AutoCloseable {
 
     /** Submits one preadv ({@code write} false) or pwritev and blocks until it completes. */
     public long submitAndWait(boolean write, int fd, ByteBuffer[] buffers, long offset) throws BlockException {
-        AioRequest r = new AioRequest(nextId.getAndIncrement(), write, fd, buffers, offset);
+        AioRequest r = new AioRequest(blocks, nextId.getAndIncrement(), write, fd, buffers, offset);
         try {
+            boolean inline;
             lock.lock();
             try {
                 if (broken != null) {
@@ -111,14 +119,57 @@ public final class LinuxAioContext implements AutoCloseable {
                 if (closing) {
                     throw new BlockException(Errno.EBADF, offset, "linux-aio context is closed");
                 }
-                queue.add(r);
-                changed.signalAll();
+                // Only when nothing waits: queued requests keep their order and their batching.
+                inline = queue.isEmpty() && inFlight < capacity;
+                if (inline) {
+                    inFlight++;
+                    inlineSubmits++;
+                    inKernel.put(r.id(), r);
+                } else {
+                    queue.add(r);
+                    changed.signalAll();
+                }
             } finally {
                 lock.unlock();
+            }
+            if (inline) {
+                submitInline(r);
             }
             return r.await();
         } finally {
             r.free();
+        }
+    }
+
+    /** io_submit of one request on the calling thread; EAGAIN sends it to the submitter's queue. */
+    private void submitInline(AioRequest r) {
+        long n = kernel.submit(ctx, 1, r.iocbSlotAddress());
+        if (n == 1) {
+            lock.lock();
+            try {
+                inlineSubmits--;
+                if (closing) {
+                    changed.signalAll(); // the submitter may be waiting for us to leave
+                }
+            } finally {
+                lock.unlock();
+            }
+            return;
+        }
+        inKernel.remove(r.id());
+        lock.lock();
+        try {
+            inFlight--;
+            inlineSubmits--;
+            if (n == -SubmissionQueue.EAGAIN || n == 0) {
+                queue.add(r);
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        if (n < 0 && n != -SubmissionQueue.EAGAIN) {
+            reject(r, (int) -n);
         }
     }
 
@@ -130,7 +181,7 @@ public final class LinuxAioContext implements AutoCloseable {
                 lock.lock();
                 try {
                     while (true) {
-                        if (closing && queue.isEmpty()) {
+                        if (closing && queue.isEmpty() && inlineSubmits == 0) {
                             return;
                         }
                         if (busy) {
@@ -238,7 +289,9 @@ public final class LinuxAioContext implements AutoCloseable {
             lock.lock();
             try {
                 inFlight -= (int) n;
-                changed.signalAll();
+                if (closing || !queue.isEmpty()) {
+                    changed.signalAll(); // room for the backlog; otherwise nobody waits on this
+                }
                 if (closing && submitterDone && inFlight == 0) {
                     return;
                 }
@@ -287,6 +340,7 @@ public final class LinuxAioContext implements AutoCloseable {
         Uninterruptibles.joinUninterruptibly(reaper);
         long r = kernel.destroy(ctx);
         iocbpp.close();
+        blocks.close();
         events.close();
         timespec.close();
         if (r < 0) {

@@ -9,24 +9,36 @@ import io.jqcow.tools.cli.RequestBounds;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
  * Keeps {@code depth} requests in flight through the node's async API until {@code count} have been
- * sent. Each in-flight request owns one buffer slot; a finished request returns its slot. The first
+ * sent. Each in-flight request owns one buffer slot. A finished request's completion sends the next
+ * request on the same slot itself (no wake-up of the bench thread per request); it hands the slot
+ * back to the bench thread only when the next request must follow a flush, or at the end. The first
  * failure stops new submissions; the run then waits for what is in flight and rethrows it.
  */
 public final class BenchRunner {
     /** Like qemu-img bench's blk_blockalign on a 4 KiB-page host; more if the node asks for it. */
     private static final int BUFFER_ALIGNMENT = 4096;
+    /** Not an offset: no next request for this slot. */
+    private static final long NONE = Long.MIN_VALUE;
 
     private final BlockNode node;
     private final BenchSettings s;
     private final Object lock = new Object();
+    // Guarded by lock.
     private final Deque<ByteBuffer> freeSlots = new ArrayDeque<>();
     private int inFlight;
     private Throwable failure;
+    /** Index and offset of the next request to send. */
+    private int next;
+    private long nextOffset;
+    /** The request index whose preceding flush has been done (flushes come before their request). */
+    private int flushedBefore = -1;
+    private long length;
 
     public BenchRunner(BlockNode node, BenchSettings settings) {
         this.node = node;
@@ -40,19 +52,35 @@ public final class BenchRunner {
         for (int i = 0; i < slots; i++) {
             freeSlots.add(Buffers.aligned(s.bufferSize(), alignment, s.write() ? (byte) s.pattern() : 0));
         }
-        long length = node.length();
-        long offset = s.offset();
-        for (int i = 0; i < s.count(); i++) {
-            int remaining = s.count() - i;
-            if (s.write() && s.flushInterval() > 0 && i > 0 && remaining % s.flushInterval() == 0) {
-                flush();
+        length = node.length();
+        nextOffset = s.offset();
+        while (true) {
+            ByteBuffer slot;
+            long offset;
+            synchronized (lock) {
+                while (failure == null && next < s.count() && !flushPending()
+                        && (freeSlots.isEmpty() || inFlight >= s.depth())) {
+                    awaitQuietly();
+                }
+                if (failure != null || next >= s.count()) {
+                    break;
+                }
+                if (flushPending()) {
+                    slot = null;
+                    offset = 0;
+                } else {
+                    slot = freeSlots.poll();
+                    offset = claimNext();
+                }
             }
-            ByteBuffer slot = takeSlot();
             if (slot == null) {
-                break; // a request failed: stop sending
+                flush();
+                synchronized (lock) {
+                    flushedBefore = next;
+                }
+            } else {
+                send(slot, offset);
             }
-            submit(offset, slot);
-            offset = s.next(offset, length);
         }
         waitUntilIdle();
         synchronized (lock) {
@@ -60,6 +88,22 @@ public final class BenchRunner {
                 throw asBlockException(failure);
             }
         }
+    }
+
+    /** Whether a flush is due before request {@code next} and has not been done (caller holds lock). */
+    private boolean flushPending() {
+        int remaining = s.count() - next;
+        return s.write() && s.flushInterval() > 0 && next > 0 && remaining % s.flushInterval() == 0
+                && flushedBefore != next;
+    }
+
+    /** Counts request {@code next} in flight and returns its offset (caller holds lock). */
+    private long claimNext() {
+        inFlight++;
+        next++;
+        long offset = nextOffset;
+        nextOffset = s.next(offset, length);
+        return offset;
     }
 
     private void flush() throws BlockException {
@@ -76,46 +120,79 @@ public final class BenchRunner {
             } catch (RuntimeException e) {
                 f = CompletableFuture.failedFuture(e);
             }
-            f.whenComplete((v, err) -> finished(null, err));
+            f.whenComplete((v, err) -> {
+                synchronized (lock) {
+                    inFlight--;
+                    recordFailure(err);
+                    lock.notifyAll();
+                }
+            });
         }
     }
 
-    private void submit(long offset, ByteBuffer slot) {
-        CompletableFuture<Void> io;
+    /**
+     * Sends a claimed request on {@code slot}, then keeps the slot busy with the following requests
+     * for as long as it may. Requests that finish at once are looped here rather than recursed into.
+     */
+    private void send(ByteBuffer slot, long offset) {
+        long at = offset;
+        while (true) {
+            CompletableFuture<Void> io = start(at, slot);
+            if (!io.isDone()) {
+                io.whenComplete((v, err) -> {
+                    long o = finishedAndClaimNext(slot, err);
+                    if (o != NONE) {
+                        send(slot, o);
+                    }
+                });
+                return;
+            }
+            at = finishedAndClaimNext(slot, errorOf(io));
+            if (at == NONE) {
+                return;
+            }
+        }
+    }
+
+    private CompletableFuture<Void> start(long offset, ByteBuffer slot) {
         try {
             RequestBounds.check(node, offset, s.bufferSize());
             IoVector v = IoVector.of(slot);
-            io = s.write() ? node.writeAsync(offset, v, 0) : node.readAsync(offset, v, 0);
+            return s.write() ? node.writeAsync(offset, v, 0) : node.readAsync(offset, v, 0);
         } catch (BlockException | RuntimeException e) {
-            io = CompletableFuture.failedFuture(e);
+            return CompletableFuture.failedFuture(e);
         }
-        io.whenComplete((v, err) -> finished(slot, err));
     }
 
-    private void finished(ByteBuffer slot, Throwable err) {
+    private static Throwable errorOf(CompletableFuture<Void> done) {
+        try {
+            done.join();
+            return null;
+        } catch (CompletionException | CancellationException e) {
+            return e;
+        }
+    }
+
+    /**
+     * One request on {@code slot} finished: claims the next one for the same slot and returns its
+     * offset, or returns the slot to the bench thread and NONE (failure, end, or a flush due first).
+     */
+    private long finishedAndClaimNext(ByteBuffer slot, Throwable err) {
         synchronized (lock) {
             inFlight--;
-            if (slot != null) {
-                freeSlots.add(slot);
+            recordFailure(err);
+            if (failure == null && next < s.count() && !flushPending() && inFlight < s.depth()) {
+                return claimNext();
             }
-            if (err != null && failure == null) {
-                failure = err;
-            }
+            freeSlots.add(slot);
             lock.notifyAll();
+            return NONE;
         }
     }
 
-    /** Waits for a free slot; null once a request has failed. */
-    private ByteBuffer takeSlot() {
-        synchronized (lock) {
-            while (failure == null && (freeSlots.isEmpty() || inFlight >= s.depth())) {
-                awaitQuietly();
-            }
-            if (failure != null) {
-                return null;
-            }
-            inFlight++;
-            return freeSlots.poll();
+    private void recordFailure(Throwable err) {
+        if (err != null && failure == null) {
+            failure = err;
         }
     }
 

@@ -5,14 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jqcow.block.BlockException;
+import io.jqcow.block.IoVector;
 import io.jqcow.image.OpenOptions;
 import io.jqcow.posix.AioMode;
 import io.jqcow.posix.CacheMode;
 import io.jqcow.tools.testing.CliRun;
 import io.jqcow.tools.testing.MemoryNode;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -119,6 +122,64 @@ class BenchCommandTest {
         assertEquals(0, r.exitCode());
         assertEquals(4, node.maxInFlight(), "exactly depth requests in flight at most");
         assertEquals(0, allFour.getCount(), "four requests were in flight together");
+    }
+
+    /** A node whose futures are done on return: the runner must loop, not recurse per request. */
+    @Test
+    void requestsThatCompleteAtOnceNeitherRecurseNorReorder() {
+        MemoryNode node = new MemoryNode(64 * 1024) {
+            @Override
+            public CompletableFuture<Void> readAsync(long offset, IoVector qiov, int flags) {
+                try {
+                    read(offset, qiov, flags);
+                    return CompletableFuture.completedFuture(null);
+                } catch (BlockException e) {
+                    return CompletableFuture.failedFuture(e);
+                }
+            }
+        };
+        int count = 50_000;
+        CliRun r = bench(node, "-c", String.valueOf(count), "-d", "4", "-s", "512", "-S", "512");
+        assertEquals(0, r.exitCode(), r.err());
+        List<Long> offsets = node.readOffsets();
+        assertEquals(count, offsets.size());
+        for (int i = 0; i < count; i++) {
+            assertEquals((512L * i) % (64 * 1024), offsets.get(i), "request " + i);
+        }
+    }
+
+    /** With draining flushes (the default), no write may be running while a flush runs. */
+    @Test
+    void drainingFlushesRunWithNothingInFlight() {
+        AtomicInteger writesRunning = new AtomicInteger();
+        AtomicInteger busyFlushes = new AtomicInteger();
+        AtomicInteger writesBeforeFlushes = new AtomicInteger();
+        MemoryNode node = new MemoryNode(64 * 1024) {
+            @Override
+            public void write(long offset, IoVector qiov, int flags) throws BlockException {
+                writesRunning.incrementAndGet();
+                try {
+                    super.write(offset, qiov, flags);
+                } finally {
+                    writesRunning.decrementAndGet();
+                }
+            }
+
+            @Override
+            public void flush() {
+                if (writesRunning.get() != 0) {
+                    busyFlushes.incrementAndGet();
+                }
+                writesBeforeFlushes.addAndGet(writes.get());
+                super.flush();
+            }
+        };
+        CliRun r = bench(node, "-w", "-c", "64", "-d", "8", "-s", "512", "--flush-interval", "16");
+        assertEquals(0, r.exitCode(), r.err());
+        assertEquals(64, node.writes.get());
+        assertEquals(3, node.flushes.get(), "flush whenever 48, 32 and 16 requests remain");
+        assertEquals(0, busyFlushes.get(), "flushes waited for the writes before them");
+        assertEquals(16 + 32 + 48, writesBeforeFlushes.get(), "each flush came after exactly its writes");
     }
 
     @Test
