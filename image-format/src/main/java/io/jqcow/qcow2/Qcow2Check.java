@@ -159,6 +159,11 @@ public final class Qcow2Check {
             rc.corruption("ERROR: snapshots are not allowed with an external data file");
         }
         for (SnapshotTable.Entry e : p.snaps.entries()) {
+            if (!SnapshotTable.l1Valid(e, g.clusterSize())) {
+                rc.corruption("ERROR: snapshot L1 table offset 0x" + Long.toHexString(e.l1TableOffset())
+                        + " or size " + Integer.toUnsignedString(e.l1Size()) + " invalid");
+                continue;
+            }
             rc.add(e.l1TableOffset(), 8L * e.l1Size());
             rc.addTree(readTable(file, e.l1TableOffset(), e.l1Size()), false);
         }

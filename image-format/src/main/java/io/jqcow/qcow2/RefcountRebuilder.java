@@ -33,6 +33,9 @@ final class RefcountRebuilder {
         countTree(l1);
         count(h.snapshotsOffset(), snaps.tableBytes());
         for (SnapshotTable.Entry e : snaps.entries()) {
+            if (!SnapshotTable.l1Valid(e, g.clusterSize())) {
+                continue; // as check does: an unusable snapshot L1 is not counted
+            }
             count(e.l1TableOffset(), 8L * e.l1Size());
             countTree(readTable(e.l1TableOffset(), e.l1Size()));
         }
