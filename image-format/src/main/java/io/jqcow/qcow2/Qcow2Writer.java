@@ -322,7 +322,7 @@ final class Qcow2Writer {
         try {
             boolean droppedRefs = false;
             if (p.fresh && s.dataFile == null) {
-                s.refcountsBeforeL2();
+                s.refcountsBeforeL2(p.host + ((long) p.clusters << g.clusterBits()));
             }
             for (int i = 0; i < p.clusters; i++) {
                 long cStart = p.guestStart + ((long) i << g.clusterBits());
