@@ -52,7 +52,12 @@ class Qcow2CheckFuzzTest {
                     case 0 -> d.setRefcount(r.nextInt((int) fileClusters + 2), r.nextInt(4));
                     case 1 -> {
                         int j = r.nextInt(32);
-                        d.setL2Entry(0, j, d.l2Entry(0, j) ^ (1L << pick(r, 63, 62, 0, 9, 12, 13, 56)));
+                        int bit = pick(r, 63, 62, 0, 9, 12, 13, 56);
+                        long l2 = d.l1Entry(0) & 0x00FFFFFFFFFFFE00L;
+                        // an earlier L1 flip may point the table anywhere: only damage an L2 table inside the file
+                        if (l2 != 0 && l2 + d.clusterSize() <= Files.size(img)) {
+                            d.setL2Entry(0, j, d.l2Entry(0, j) ^ (1L << bit));
+                        }
                     }
                     default -> d.setL1Entry(0, d.l1Entry(0) ^ (1L << pick(r, 63, 12, 13, 57, 1)));
                 }
