@@ -79,6 +79,12 @@ final class ClusterAllocator {
         long first = g.clusterOf(offset);
         long last = g.clusterOf(offset + length - 1);
         for (long c = first; c <= last; c++) {
+            if (delta < 0 && !rc.hasBlock(c)) {
+                // Nothing counts this cluster (possibly far past any sane end): never grow the
+                // refcount structures just to find a zero there.
+                throw new BlockException(Errno.EIO, g.offsetOf(c), "refcount underflow for cluster " + c
+                        + " (no refcount block)");
+            }
             ensureBlock(c, c, c + 1);
             long old = rc.get(c);
             long now = old + delta;
@@ -171,6 +177,8 @@ final class ClusterAllocator {
     private void ensureBlock(long cluster, long exclStart, long exclEnd) throws BlockException {
         long index = cluster >>> g.refblockBits();
         if (index >= rc.tableEntries()) {
+            // A malformed offset must fail here, not make growTable chase an absurd size.
+            checkHostLimit(cluster + 1);
             growTable(index, exclEnd);
         }
         if (rc.hasBlock(cluster)) {
@@ -220,6 +228,10 @@ final class ClusterAllocator {
         long top = Math.max(highestEnd, exclEnd);
         long perCluster = g.clusterSize() / 8;
         long entries = Math.max(neededIndex + 1, oldEntries + oldEntries / 2 + 1);
+        if (neededIndex + 1 > HeaderValidator.MAX_REFTABLE_BYTES / 8) {
+            // Checked before the sizing loop, which would otherwise walk an absurd range.
+            throw new BlockException(Errno.EFBIG, -1, "refcount table would exceed 8 MiB");
+        }
         long tableClusters;
         List<Long> newIndexes;
         while (true) {

@@ -98,7 +98,42 @@ final class ClusterMapper {
         return new Extent(guest, end - guest, type, host, first);
     }
 
+    /**
+     * Refuses to write through a malformed entry (as QEMU does: EIO and the corrupt bit), so a write
+     * never lands at a misaligned host offset or silently rewrites an invalid bitmap.
+     */
+    void checkForWrite(L2Entry e, long guest) throws BlockException {
+        checkPreV3Zero(e, guest);
+        if (e.isCompressed()) {
+            if (g.extendedL2() && e.bitmap() != 0) {
+                throw s.corruption(guest, "Invalid extended L2 entry for guest offset 0x" + Long.toHexString(guest));
+            }
+            return;
+        }
+        L2Entry.Type t = e.clusterType(g);
+        if (g.extendedL2()) {
+            long alloc = e.bitmap() & 0xFFFFFFFFL;
+            boolean bad = t == L2Entry.Type.NORMAL ? (alloc & (e.bitmap() >>> 32)) != 0 : alloc != 0;
+            if (bad) {
+                throw s.corruption(guest, "Invalid extended L2 entry for guest offset 0x" + Long.toHexString(guest));
+            }
+        }
+        if ((t == L2Entry.Type.NORMAL || t == L2Entry.Type.ZERO_ALLOC) && (e.hostOffset() & g.clusterMask()) != 0) {
+            throw s.corruption(guest, "Cluster allocation offset 0x" + Long.toHexString(e.hostOffset())
+                    + " unaligned (guest offset 0x" + Long.toHexString(guest) + ")");
+        }
+    }
+
+    /** Bit 0 is reserved before v3: QEMU treats a set zero flag there as corruption. */
+    private void checkPreV3Zero(L2Entry e, long guest) throws BlockException {
+        if (s.header().version() < 3 && !e.isCompressed() && (e.word() & L2Entry.ZERO) != 0) {
+            throw s.corruption(guest, "Zero cluster entry found in pre-v3 image (guest offset 0x"
+                    + Long.toHexString(guest) + ")");
+        }
+    }
+
     private L2Entry.Type typeAt(L2Entry e, long guest, long reportAt) throws BlockException {
+        checkPreV3Zero(e, reportAt);
         int sc = (int) ((guest & g.clusterMask()) / g.subclusterSize());
         L2Entry.Type t = e.subclusterType(g, sc);
         if (t == L2Entry.Type.INVALID) {

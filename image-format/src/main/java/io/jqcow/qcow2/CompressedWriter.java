@@ -64,7 +64,7 @@ final class CompressedWriter {
             long host = s.allocator().allocateBytes(packed.length);
             s.overlap().check(host, packed.length, 0);
             s.file.write(host, ByteBuffer.wrap(packed));
-            s.refcountsBeforeL2();
+            s.refcountsBeforeL2(host + packed.length);
             mapper.setEntry(guest, L2Entry.compressed(g, host, packed.length));
         } finally {
             s.lock.unlock();

@@ -42,6 +42,11 @@ final class MetadataCache {
     private int dirtyCount;
     /** Pieces were written since the file was last flushed on this cache's behalf. */
     private boolean unflushed;
+    /**
+     * Dirty pieces reference clusters whose data writes completed but may not be durable: flush
+     * before writing them, or a crash could keep an entry pointing past the end of the file.
+     */
+    private boolean flushFileFirst;
 
     MetadataCache(BlockNode file, int pieceSize, int capacity, PieceWriter writer) {
         this.file = file;
@@ -129,12 +134,19 @@ final class MetadataCache {
         if (dep.unflushed) {
             file.flush();
             dep.unflushed = false;
+            flushFileFirst = false;
         }
     }
 
     /** The file was flushed: everything written so far is durable. */
     void markFlushed() {
         unflushed = false;
+        flushFileFirst = false;
+    }
+
+    /** The next write of dirty pieces must be preceded by a file flush (see {@link #flushFileFirst}). */
+    void flushFileBeforeWriting() {
+        flushFileFirst = true;
     }
 
     /** Writes every dirty piece (after the dependency); does not flush the file. */
@@ -142,6 +154,10 @@ final class MetadataCache {
         writeDependency();
         if (dirtyCount == 0) {
             return;
+        }
+        if (flushFileFirst) {
+            file.flush();
+            flushFileFirst = false;
         }
         List<Map.Entry<Long, Piece>> dirty = new ArrayList<>();
         for (Map.Entry<Long, Piece> e : pieces.entrySet()) {

@@ -83,7 +83,7 @@ final class OverlapChecker {
         }
         if ((active & INACTIVE_L1) != 0) {
             for (SnapshotTable.Entry e : s.snapshots().entries()) {
-                if (hits(start, end, e.l1TableOffset(), 8L * e.l1Size())) {
+                if (hits(start, end, e.l1TableOffset(), 8L * Integer.toUnsignedLong(e.l1Size()))) {
                     return "inactive L1 table";
                 }
             }
@@ -156,6 +156,9 @@ final class OverlapChecker {
             java.util.List<Long> out = new java.util.ArrayList<>();
             try {
                 for (SnapshotTable.Entry e : s.snapshots().entries()) {
+                    if (!SnapshotTable.l1Valid(e, s.geometry().clusterSize())) {
+                        continue;
+                    }
                     java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 * e.l1Size());
                     s.file.read(e.l1TableOffset(), b.duplicate());
                     for (int i = 0; i < e.l1Size(); i++) {

@@ -87,6 +87,7 @@ final class Qcow2Amend {
         tables[0] = s.l1();
         for (int i = 0; i < s.snapshots().entries().size(); i++) {
             SnapshotTable.Entry e = s.snapshots().entries().get(i);
+            SnapshotTable.checkL1(e, g.clusterSize());
             ByteBuffer b = ByteBuffer.allocate(8 * e.l1Size());
             s.file.read(e.l1TableOffset(), b.duplicate());
             tables[i + 1] = new long[e.l1Size()];

@@ -3,10 +3,17 @@ package io.jqcow.qcow2;
 import io.jqcow.block.BlockException;
 import io.jqcow.block.BlockNode;
 import io.jqcow.block.Errno;
+import io.jqcow.qcow2.check.CheckMode;
+import io.jqcow.qcow2.check.CheckResult;
+import io.jqcow.qcow2.check.Qcow2Check;
 import java.nio.ByteBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Reads and validates an image's metadata and builds its state; repairs what a writable open must. */
 final class Qcow2Opener {
+    private static final Logger LOG = LoggerFactory.getLogger(Qcow2Opener.class);
+
     private Qcow2Opener() {
     }
 
@@ -27,9 +34,13 @@ final class Qcow2Opener {
         HeaderValidator.Validated v = HeaderValidator.validate(h, cluster0, !readOnly, false);
         HeaderExtensions ext = v.extensions();
         if (h.hasIncompatible(Qcow2Header.INCOMPAT_DIRTY) && !readOnly) {
-            // Refcounts may be too low: rebuild them before anything can be allocated or freed.
-            h = new RefcountRebuilder(file, h, ext).rebuild(readL1(file, h), SnapshotTable.read(file, h),
-                    v.backingName());
+            // Refcounts may be too low: repair them (check -r all, as QEMU does on such an open)
+            // before anything can be allocated or freed, then read the repaired header.
+            repairDirty(file);
+            file.read(0, cluster0.clear().duplicate());
+            h = Qcow2Header.parse(cluster0);
+            v = HeaderValidator.validate(h, cluster0, true, false);
+            ext = v.extensions();
         }
         BlockNode dataFile = null;
         BlockNode backing = null;
@@ -57,6 +68,14 @@ final class Qcow2Opener {
             closeQuietly(backing);
             closeQuietly(dataFile);
             throw e;
+        }
+    }
+
+    private static void repairDirty(BlockNode file) throws BlockException {
+        CheckResult r = new Qcow2Check(file).check(CheckMode.ALL, line -> LOG.warn("qcow2: {}", line));
+        if (r.checkErrors() > 0) {
+            throw new BlockException(Errno.EIO, 0, "Could not repair dirty image: " + r.checkErrors()
+                    + " check error(s)");
         }
     }
 

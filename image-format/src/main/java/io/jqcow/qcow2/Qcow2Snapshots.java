@@ -205,6 +205,7 @@ final class Qcow2Snapshots {
     }
 
     private long[] readL1(SnapshotTable.Entry e) throws BlockException {
+        SnapshotTable.checkL1(e, s.geometry().clusterSize());
         long[] t = new long[e.l1Size()];
         if (t.length > 0) {
             ByteBuffer b = ByteBuffer.allocate(t.length * 8);

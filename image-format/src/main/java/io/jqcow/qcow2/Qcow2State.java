@@ -60,6 +60,7 @@ final class Qcow2State {
     }
 
     void init(long[] l1Table, SnapshotTable snaps, long[] reftable) throws BlockException {
+        this.durableEnd = file.length();
         this.l1 = l1Table;
         this.snapshots = snaps;
         this.overlap = new OverlapChecker(this, options.overlapMask());
@@ -256,6 +257,8 @@ final class Qcow2State {
 
     /** Lazy refcounts in use: the dirty bit is set and refcount updates need not precede L2 updates. */
     private boolean lazyDirty;
+    /** File length covered by the last metadata flush (see {@link #dataBeforeL2}). */
+    private long durableEnd;
 
     private boolean lazyRefcounts() {
         boolean imageAllows = (header.compatibleFeatures() & Qcow2Header.COMPAT_LAZY_REFCOUNTS) != 0;
@@ -267,9 +270,10 @@ final class Qcow2State {
      * (ordered mode), or, with lazy refcounts, the image is marked dirty once so a crash leads to a
      * refcount rebuild instead.
      */
-    void refcountsBeforeL2() throws BlockException {
+    void refcountsBeforeL2(long hostEnd) throws BlockException {
         if (!lazyRefcounts()) {
             l2Cache.dependOn(refcounts.cache());
+            dataBeforeL2(hostEnd);
             return;
         }
         if (!lazyDirty) {
@@ -279,6 +283,24 @@ final class Qcow2State {
             header = header.withIncompatible(header.incompatibleFeatures() | Qcow2Header.INCOMPAT_DIRTY);
             lazyDirty = true;
         }
+        dataBeforeL2(hostEnd);
+    }
+
+    /**
+     * The new clusters' data writes (ending at hostEnd) have completed. Where they lie past the file
+     * end known durable, they must be flushed before an entry points at them: else a crash may leave
+     * an entry past the end of the file, which no repair fixes (and a rebuild would hand the cluster
+     * out twice). In ordered mode the refcount flush before the L2 write usually covers it.
+     */
+    private void dataBeforeL2(long hostEnd) {
+        if (hostEnd > durableEnd) {
+            l2Cache.flushFileBeforeWriting();
+        }
+    }
+
+    /** The file was truncated to length (not yet durable): only the shorter of both ends is sure. */
+    void fileTruncated(long length) {
+        durableEnd = Math.min(durableEnd, length);
     }
 
     /** Clean close with lazy refcounts: everything durable, then the dirty bit cleared. */
@@ -298,7 +320,9 @@ final class Qcow2State {
         l2Cache.writeDirty();
         refcounts.cache().writeDirty();
         l2Cache.writeDirty();
+        long end = file.length(); // taken before the flush: only writes completed by now are covered
         file.flush();
+        durableEnd = end;
         l2Cache.markFlushed();
         refcounts.cache().markFlushed();
         if (hostIoInFlight.get() == 0) {

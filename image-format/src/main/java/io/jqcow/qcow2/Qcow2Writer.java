@@ -6,6 +6,8 @@ import io.jqcow.block.IoVector;
 import io.jqcow.block.PreallocMode;
 import io.jqcow.block.RequestFlags;
 import java.nio.ByteBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Guest writes. Each step handles a run of clusters: either an in-place write into clusters we own
@@ -14,6 +16,7 @@ import java.nio.ByteBuffer;
  * guest cluster are serialised through {@link InflightAllocations}; data I/O runs without the lock.
  */
 final class Qcow2Writer {
+    private static final Logger LOG = LoggerFactory.getLogger(Qcow2Writer.class);
     private final Qcow2State s;
     private final Geometry g;
     private final ClusterMapper mapper;
@@ -71,6 +74,7 @@ final class Qcow2Writer {
                 }
                 tables.ensureWritable(guest);
                 L2Entry e = mapper.entry(guest);
+                mapper.checkForWrite(e, guest);
                 long inCluster = guest & g.clusterMask();
                 long span = Math.min(data.size(), g.clusterSize() - inCluster);
                 if (canWriteInPlace(e, inCluster, span)) {
@@ -174,6 +178,7 @@ final class Qcow2Writer {
                 if (e.isCopied()) {
                     break;
                 }
+                mapper.checkForWrite(e, next);
                 n++;
             }
         }
@@ -317,7 +322,7 @@ final class Qcow2Writer {
         try {
             boolean droppedRefs = false;
             if (p.fresh && s.dataFile == null) {
-                s.refcountsBeforeL2();
+                s.refcountsBeforeL2(p.host + ((long) p.clusters << g.clusterBits()));
             }
             for (int i = 0; i < p.clusters; i++) {
                 long cStart = p.guestStart + ((long) i << g.clusterBits());
@@ -359,16 +364,32 @@ final class Qcow2Writer {
         }
         if (old.isCompressed()) {
             s.refcounts().cache().dependOn(s.l2Cache());
-            s.allocator().addRefs(old.compressedOffset(g), old.compressedSize(g), -1);
+            freeOrLeak(old.compressedOffset(g), old.compressedSize(g));
             reader.forgetDecoded();
             return true;
         }
         L2Entry.Type t = old.clusterType(g);
         if ((t == L2Entry.Type.NORMAL || t == L2Entry.Type.ZERO_ALLOC) && old.hostOffset() != 0) {
             s.refcounts().cache().dependOn(s.l2Cache());
-            s.allocator().addRefs(old.hostOffset(), g.clusterSize(), -1);
+            freeOrLeak(old.hostOffset(), g.clusterSize());
             return true;
         }
         return false;
+    }
+
+    /**
+     * The entry no longer references the space, so the guest operation has succeeded; a refcount
+     * that cannot be lowered (malformed offset, underflow) only leaks, as with QEMU.
+     */
+    private void freeOrLeak(long offset, long length) throws BlockException {
+        try {
+            s.allocator().addRefs(offset, length, -1);
+        } catch (BlockException e) {
+            if (e.errno() != Errno.EIO && e.errno() != Errno.EFBIG) {
+                throw e;
+            }
+            LOG.warn("qcow2: freeing 0x{}+{} failed ({}); the space leaks", Long.toHexString(offset), length,
+                    e.getMessage());
+        }
     }
 }

@@ -75,7 +75,6 @@ public final class SnapshotTable {
         if (n == 0) {
             return empty();
         }
-        long cs = h.clusterSize();
         List<Entry> out = new ArrayList<>();
         long off = h.snapshotsOffset();
         long pos = 0;
@@ -104,12 +103,6 @@ public final class SnapshotTable {
             rest.get((int) extraLen, id);
             byte[] name = new byte[nameLen];
             rest.get((int) extraLen + idLen, name);
-            if ((l1Off & (cs - 1)) != 0) {
-                throw new BlockException(Errno.EINVAL, off + pos, "Snapshot L1 table offset invalid");
-            }
-            if (Integer.toUnsignedLong(l1Size) * 8 > HeaderValidator.MAX_L1_BYTES) {
-                throw new BlockException(Errno.EFBIG, off + pos, "Snapshot L1 table too large");
-            }
             out.add(new Entry(l1Off, l1Size, new String(id, StandardCharsets.UTF_8),
                     new String(name, StandardCharsets.UTF_8), Integer.toUnsignedLong(fixed.getInt(16)),
                     Integer.toUnsignedLong(fixed.getInt(20)), fixed.getLong(24), vmState, diskSize, icount, extra));
@@ -120,6 +113,26 @@ public final class SnapshotTable {
             }
         }
         return new SnapshotTable(out, pos);
+    }
+
+    /**
+     * Whether a snapshot's L1 table is usable. Like QEMU, this is not checked at open (an image
+     * with one bad snapshot still opens and serves its active layer) but whenever a snapshot's
+     * tree is used.
+     */
+    static boolean l1Valid(Entry e, int clusterSize) {
+        return (e.l1TableOffset() & (clusterSize - 1)) == 0
+                && Integer.toUnsignedLong(e.l1Size()) * 8 <= HeaderValidator.MAX_L1_BYTES;
+    }
+
+    /** Throws unless {@link #l1Valid}; use before reading or changing a snapshot's tree. */
+    static void checkL1(Entry e, int clusterSize) throws BlockException {
+        if ((e.l1TableOffset() & (clusterSize - 1)) != 0) {
+            throw new BlockException(Errno.EINVAL, e.l1TableOffset(), "Snapshot L1 table offset invalid");
+        }
+        if (Integer.toUnsignedLong(e.l1Size()) * 8 > HeaderValidator.MAX_L1_BYTES) {
+            throw new BlockException(Errno.EFBIG, e.l1TableOffset(), "Snapshot L1 table too large");
+        }
     }
 
     private static ByteBuffer read(BlockNode file, long off, int len) throws BlockException {

@@ -1,13 +1,20 @@
 package io.jqcow.qcow2;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jqcow.qcow2.check.CheckFailedException;
+import io.jqcow.qcow2.check.CheckMode;
+import io.jqcow.qcow2.check.CheckResult;
+import io.jqcow.qcow2.check.Qcow2Check;
 import io.jqcow.testing.FileImageNode;
 import io.jqcow.testing.Qemu;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,8 +23,37 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Qcow2Check's counters equal qemu-img check's, and its repairs leave images qemu-img finds clean. */
+/**
+ * The check engine (io.jqcow.qcow2.check) on images written by qemu: its counters equal qemu-img
+ * check's, and its repairs leave images qemu-img finds clean.
+ */
 class Qcow2CheckTest {
+    /** One check (a repair is followed by a verification pass, as qemu-img does) and its lines. */
+    private record Run(CheckResult result, List<String> messages) {
+        long corruptions() {
+            return result.corruptions();
+        }
+
+        long leaks() {
+            return result.leaks();
+        }
+
+        int exitCode() {
+            return result.exitCode();
+        }
+    }
+
+    private static Run check(Path img, CheckMode mode) throws Exception {
+        List<String> lines = new ArrayList<>();
+        FileImageNode n = new FileImageNode(img, mode == CheckMode.NONE);
+        try {
+            CheckResult r = new Qcow2Check(n).checkAndVerify(mode, lines::add, null).result();
+            return new Run(r, lines);
+        } finally {
+            n.close();
+        }
+    }
+
     @TempDir
     Path dir;
 
@@ -31,12 +67,11 @@ class Qcow2CheckTest {
         "compat=0.10", "snapshot", "compressed", "leak", "corrupt", "bitmap", "lazy_refcounts=on"})
     void countersMatchQemu(String kind) throws Exception {
         Path img = make(kind);
-        Qcow2Check.Result r;
-        FileImageNode n = new FileImageNode(img, true);
-        r = Qcow2Check.check(n, Qcow2Check.Repair.NONE);
+        Run run = check(img, CheckMode.NONE);
+        CheckResult r = run.result();
         String json = Qemu.run("qemu-img", "check", "--output=json", img.toString()).out();
-        assertEquals(num(json, "corruptions"), r.corruptions(), json + r.messages());
-        assertEquals(num(json, "leaks"), r.leaks(), json + r.messages());
+        assertEquals(num(json, "corruptions"), r.corruptions(), json + run.messages());
+        assertEquals(num(json, "leaks"), r.leaks(), json + run.messages());
         assertEquals(num(json, "check-errors"), r.checkErrors(), json);
         assertEquals(num(json, "total-clusters"), r.totalClusters(), json);
         assertEquals(num(json, "allocated-clusters"), r.allocatedClusters(), json);
@@ -51,12 +86,10 @@ class Qcow2CheckTest {
     void repairAllLeavesACleanImage(String kind) throws Exception {
         Path img = make(kind);
         byte[] before = Qemu.rawContents(img);
-        FileImageNode n = new FileImageNode(img, false);
-        Qcow2Check.Result r = Qcow2Check.check(n, Qcow2Check.Repair.ALL);
-        n.close();
+        Run r = check(img, CheckMode.ALL);
         assertEquals(0, r.corruptions(), r.messages().toString());
         assertEquals(0, r.leaks(), r.messages().toString());
-        assertTrue(r.corruptionsFixed() + r.leaksFixed() > 0);
+        assertTrue(r.result().corruptionsFixed() + r.result().leaksFixed() > 0);
         Qemu.Result check = Qemu.check(img);
         assertEquals(0, check.exit(), check.out());
         assertEquals(java.util.Arrays.hashCode(before), java.util.Arrays.hashCode(Qemu.rawContents(img)));
@@ -73,9 +106,7 @@ class Qcow2CheckTest {
         Files.write(img, b);
         long size = Files.size(img);
         Qemu.Result before = Qemu.check(img);
-        FileImageNode n = new FileImageNode(img, false);
-        Qcow2Check.Result r = Qcow2Check.check(n, Qcow2Check.Repair.ALL);
-        n.close();
+        Run r = check(img, CheckMode.ALL);
         assertEquals(0, r.exitCode(), r.messages().toString());
         assertTrue(r.messages().stream().anyMatch(m -> m.startsWith("Repairing cluster 6 refcount=3 reference=1")),
                 r.messages().toString());
@@ -87,10 +118,8 @@ class Qcow2CheckTest {
     void repairLeaksFixesLeaksInPlace() throws Exception {
         Path img = make("leak");
         long size = Files.size(img);
-        FileImageNode n = new FileImageNode(img, false);
-        Qcow2Check.Result r = Qcow2Check.check(n, Qcow2Check.Repair.LEAKS);
-        n.close();
-        assertEquals(1, r.leaksFixed());
+        Run r = check(img, CheckMode.LEAKS);
+        assertEquals(1, r.result().leaksFixed());
         assertEquals(0, Qemu.check(img).exit());
         assertEquals(size, Files.size(img));
     }
@@ -98,10 +127,17 @@ class Qcow2CheckTest {
     @Test
     void repairLeaksRefusesWhenRebuildIsNeeded() throws Exception {
         Path img = make("corrupt");
+        List<String> lines = new ArrayList<>();
         FileImageNode n = new FileImageNode(img, false);
-        Qcow2Check.Result r = Qcow2Check.check(n, Qcow2Check.Repair.LEAKS);
-        assertEquals(1, r.exitCode());
-        assertTrue(r.messages().contains("ERROR need to rebuild refcount structures"), r.messages().toString());
+        try {
+            // qemu-img -r leaks fails the check here ("Check failed"), exit 1
+            assertThrows(CheckFailedException.class,
+                    () -> new Qcow2Check(n).checkAndVerify(CheckMode.LEAKS, lines::add, null));
+        } finally {
+            n.close();
+        }
+        assertTrue(lines.contains("ERROR need to rebuild refcount structures"), lines.toString());
+        assertEquals(1, Qemu.run("qemu-img", "check", "-r", "leaks", img.toString()).exit());
     }
 
     private Path make(String kind) throws Exception {
