@@ -2,6 +2,7 @@ package io.jqcow.posix.aio;
 
 import io.jqcow.block.BlockException;
 import io.jqcow.block.Errno;
+import io.jqcow.posix.ForwardingHostFile;
 import io.jqcow.posix.HostFile;
 import java.nio.ByteBuffer;
 
@@ -12,12 +13,11 @@ import java.nio.ByteBuffer;
  * and destroys the aio context, then closes the delegate. Request threads block until their I/O
  * completes; buffer positions are left untouched, as with the plain syscalls.
  */
-public final class LinuxAioHostFile implements HostFile {
-    private final HostFile delegate;
+public final class LinuxAioHostFile extends ForwardingHostFile {
     private final LinuxAioContext aio;
 
     private LinuxAioHostFile(HostFile delegate, LinuxAioContext aio) {
-        this.delegate = delegate;
+        super(delegate);
         this.aio = aio;
     }
 
@@ -51,21 +51,6 @@ public final class LinuxAioHostFile implements HostFile {
     }
 
     @Override
-    public String path() {
-        return delegate.path();
-    }
-
-    @Override
-    public int fd() {
-        return delegate.fd();
-    }
-
-    @Override
-    public boolean isBlockDevice() {
-        return delegate.isBlockDevice();
-    }
-
-    @Override
     public long preadv(ByteBuffer[] buffers, long offset) throws BlockException {
         return aio.submitAndWait(false, delegate.fd(), buffers, offset);
     }
@@ -73,36 +58,6 @@ public final class LinuxAioHostFile implements HostFile {
     @Override
     public long pwritev(ByteBuffer[] buffers, long offset) throws BlockException {
         return aio.submitAndWait(true, delegate.fd(), buffers, offset);
-    }
-
-    @Override
-    public void fallocate(int mode, long offset, long length) throws BlockException {
-        delegate.fallocate(mode, offset, length);
-    }
-
-    @Override
-    public void ftruncate(long length) throws BlockException {
-        delegate.ftruncate(length);
-    }
-
-    @Override
-    public long size() throws BlockException {
-        return delegate.size();
-    }
-
-    @Override
-    public void sync(boolean dataOnly) throws BlockException {
-        delegate.sync(dataOnly);
-    }
-
-    @Override
-    public long seekData(long offset) throws BlockException {
-        return delegate.seekData(offset);
-    }
-
-    @Override
-    public long seekHole(long offset) throws BlockException {
-        return delegate.seekHole(offset);
     }
 
     @Override
