@@ -2,7 +2,6 @@ package io.jqcow.block;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -90,11 +89,24 @@ public final class IoVector {
         return new IoVector(out.toArray(new ByteBuffer[0]));
     }
 
-    /** This vector followed by other (sharing memory with both). */
+    /**
+     * This vector followed by other (sharing memory with both). Empty segments are dropped: an empty
+     * heap placeholder (a COW head that was not needed) would otherwise make the whole vector
+     * unfit for zero-copy I/O and force a bounce.
+     */
     public IoVector concat(IoVector other) {
-        ByteBuffer[] s = Arrays.copyOf(segments, segments.length + other.segments.length);
-        System.arraycopy(other.segments, 0, s, segments.length, other.segments.length);
-        return new IoVector(s);
+        List<ByteBuffer> s = new ArrayList<>(segments.length + other.segments.length);
+        for (ByteBuffer b : segments) {
+            if (b.hasRemaining()) {
+                s.add(b);
+            }
+        }
+        for (ByteBuffer b : other.segments) {
+            if (b.hasRemaining()) {
+                s.add(b);
+            }
+        }
+        return new IoVector(s.toArray(new ByteBuffer[0]));
     }
 
     /** Writes zeroes over [offset, offset + length). */

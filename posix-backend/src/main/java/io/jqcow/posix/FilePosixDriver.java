@@ -23,6 +23,8 @@ import java.nio.ByteBuffer;
 public final class FilePosixDriver implements BlockDriver {
     /** Largest bounce buffer; bigger unaligned requests bounce in chunks of this size. */
     static final int MAX_BOUNCE = 1 << 20;
+    /** Small bounce buffers kept: one per request thread of the default pool. */
+    private static final int BOUNCE_KEEP_SMALL = 64;
 
     private final HostFile file;
     private final String name;
@@ -52,7 +54,8 @@ public final class FilePosixDriver implements BlockDriver {
         this.lock = lock;
         // MAX_BOUNCE is a multiple of every power-of-two alignment up to it, so chunks stay aligned.
         int bounceSize = Math.max(MAX_BOUNCE, Math.max(limits.requestAlignment(), limits.optMemAlignment()));
-        this.bounces = new BouncePool(bounceSize, limits.optMemAlignment(), 4);
+        this.bounces = new BouncePool(bounceSize, limits.optMemAlignment(), limits.requestAlignment(),
+                BOUNCE_KEEP_SMALL, 4);
     }
 
     @Override
@@ -122,7 +125,7 @@ public final class FilePosixDriver implements BlockDriver {
             }
             return;
         }
-        ByteBuffer bounce = bounces.acquire();
+        ByteBuffer bounce = bounces.acquire(n);
         try {
             bouncedRead(offset, qiov, bounce);
         } finally {
@@ -160,7 +163,7 @@ public final class FilePosixDriver implements BlockDriver {
         if (isZeroCopy(qiov)) {
             file.pwritev(qiov.segments(), offset);
         } else {
-            ByteBuffer bounce = bounces.acquire();
+            ByteBuffer bounce = bounces.acquire(n);
             try {
                 long done = 0;
                 while (done < n) {
