@@ -41,13 +41,22 @@ public record L2Entry(long word, long bitmap) {
 
     /** Whole-cluster type (standard L2 rules; with extended L2 ZERO is never reported here). */
     public Type clusterType(Geometry g) {
-        if (isCompressed()) {
+        return clusterType(word, g);
+    }
+
+    /**
+     * The whole-cluster type of a raw entry word, for loops over millions of entries (check) that
+     * must not allocate an entry object each: the JIT tier the CLI runs with does not remove them.
+     */
+    public static Type clusterType(long word, Geometry g) {
+        if ((word & COMPRESSED) != 0) {
             return Type.COMPRESSED;
         }
+        long host = word & OFFSET_MASK;
         if (!g.extendedL2() && (word & ZERO) != 0) {
-            return hostOffset() != 0 ? Type.ZERO_ALLOC : Type.ZERO_PLAIN;
+            return host != 0 ? Type.ZERO_ALLOC : Type.ZERO_PLAIN;
         }
-        if (hostOffset() == 0 && !(g.externalData() && isCopied())) {
+        if (host == 0 && !(g.externalData() && (word & COPIED) != 0)) {
             return Type.UNALLOCATED_PLAIN;
         }
         return Type.NORMAL;

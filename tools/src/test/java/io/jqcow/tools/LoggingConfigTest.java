@@ -29,4 +29,14 @@ class LoggingConfigTest {
         ConsoleAppender<?> console = assertInstanceOf(ConsoleAppender.class, appenders.get(0));
         assertEquals("System.err", console.getTarget());
     }
+
+    @Test
+    void warningsAreOneLinePrefixedWithTheShortLoggerName() {
+        ch.qos.logback.classic.LoggerContext ctx = new ch.qos.logback.classic.LoggerContext();
+        Logger log = ctx.getLogger("io.jqcow.qcow2.Qcow2Opener");
+        ch.qos.logback.classic.spi.LoggingEvent event = new ch.qos.logback.classic.spi.LoggingEvent(
+                "fqcn", log, Level.WARN, "image {} is dirty", null, new Object[] {"a.qcow2"});
+        String line = new io.jqcow.tools.cli.StderrLogConfigurator.OneLineLayout().doLayout(event);
+        assertEquals("jqcow: WARN Qcow2Opener: image a.qcow2 is dirty" + System.lineSeparator(), line);
+    }
 }

@@ -63,6 +63,23 @@ class MainTest {
     }
 
     @Test
+    void everySubcommandIsRegisteredUnderItsOwnName() {
+        ToolEnv env = ToolEnv.system();
+        Main.SUBCOMMANDS.forEach((name, factory) ->
+                assertEquals(name, new picocli.CommandLine(factory.apply(env)).getCommandName()));
+        picocli.CommandLine full = Main.commandLine(env, new String[0]);
+        assertEquals(Main.SUBCOMMANDS.keySet(), full.getSubcommands().keySet());
+    }
+
+    @Test
+    void aNamedSubcommandBuildsOnlyThatOne() {
+        picocli.CommandLine cl = Main.commandLine(ToolEnv.system(), new String[] {"info", "x"});
+        assertEquals(java.util.Set.of("info"), cl.getSubcommands().keySet());
+        picocli.CommandLine replay = Main.commandLine(ToolEnv.system(), new String[] {"replay", "--list"});
+        assertTrue(replay.getSubcommands().get("replay").getSubcommands().containsKey("xfs-fallocate-race"));
+    }
+
+    @Test
     void realOpenerIsTheDefault() {
         assertTrue(ToolEnv.system().opener() == ImageOpener.IMAGES);
     }

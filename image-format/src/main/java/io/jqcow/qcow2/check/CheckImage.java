@@ -50,6 +50,20 @@ final class CheckImage {
                 Integer.toUnsignedLong(header.refcountTableClusters()));
     }
 
+    /**
+     * Reads one cluster into {@code into} (a buffer of clusterSize bytes, reused by the caller
+     * across a walk: a direct one goes to the kernel without a bounce copy).
+     */
+    ByteBuffer readCluster(long offset, ByteBuffer into) throws BlockException {
+        file.read(offset, into.clear().duplicate());
+        return into;
+    }
+
+    /** A reusable, direct cluster buffer for {@link #readCluster(long, ByteBuffer)}. */
+    ByteBuffer clusterBuffer() {
+        return ByteBuffer.allocateDirect(clusterSize());
+    }
+
     ByteBuffer readCluster(long offset) throws BlockException {
         ByteBuffer b = ByteBuffer.allocate(clusterSize());
         file.read(offset, b.duplicate());

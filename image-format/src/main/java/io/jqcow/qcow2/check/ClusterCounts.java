@@ -49,6 +49,30 @@ final class ClusterCounts {
         return p instanceof short[] s ? s[i] & 0xFFFF : ((int[]) p)[i] & 0xFFFFFFFFL;
     }
 
+    /**
+     * Adds one to a cluster's count unless it is already at {@code max}; false when it was (an
+     * overflow). The common case, a short page below 65535, touches one array slot.
+     */
+    boolean increment(long cluster, long max) {
+        if (cluster < size) {
+            Object p = pages.get((int) (cluster >>> PAGE_BITS));
+            if (p instanceof short[] s) {
+                int i = (int) (cluster & MASK);
+                int n = s[i] & 0xFFFF;
+                if (n < 0xFFFF && n < max) {
+                    s[i] = (short) (n + 1);
+                    return true;
+                }
+            }
+        }
+        long n = get(cluster);
+        if (n >= max) {
+            return false;
+        }
+        set(cluster, n + 1);
+        return true;
+    }
+
     void set(long cluster, long value) {
         if (cluster >= size) {
             grow(cluster + 1);

@@ -22,6 +22,7 @@ final class CopiedFlagCheck {
         Geometry g = img.g;
         long l1Offset = img.header.l1TableOffset();
         long[] l1 = img.readTable(l1Offset, Integer.toUnsignedLong(img.header.l1Size()));
+        ByteBuffer buffer = img.clusterBuffer();
         for (int i = 0; i < l1.length; i++) {
             long l2 = l1[i] & L2Entry.L1_OFFSET_MASK;
             if (l2 == 0) {
@@ -48,22 +49,23 @@ final class CopiedFlagCheck {
                     res.corruptions++;
                 }
             }
-            checkL2(img, res, repair, stored, l2);
+            checkL2(img, res, repair, stored, l2, buffer);
         }
         if (repair) {
             img.file.flush();
         }
     }
 
-    private static void checkL2(CheckImage img, CheckCounters res, boolean repair, StoredRefcounts stored, long l2)
+    private static void checkL2(CheckImage img, CheckCounters res, boolean repair, StoredRefcounts stored, long l2,
+                                ByteBuffer buffer)
             throws BlockException {
         Geometry g = img.g;
-        ByteBuffer t = img.readCluster(l2);
+        ByteBuffer t = img.readCluster(l2, buffer);
         boolean changed = false;
         for (int j = 0; j < g.l2Entries(); j++) {
             int pos = j * g.l2EntrySize();
-            L2Entry le = new L2Entry(t.getLong(pos), 0);
-            L2Entry.Type type = le.clusterType(g);
+            long word = t.getLong(pos);
+            L2Entry.Type type = L2Entry.clusterType(word, g);
             if (type != L2Entry.Type.NORMAL && type != L2Entry.Type.ZERO_ALLOC) {
                 continue;
             }
@@ -72,17 +74,17 @@ final class CopiedFlagCheck {
                 rc = 1;
             } else {
                 try {
-                    rc = stored.get(le.hostOffset() >>> g.clusterBits());
+                    rc = stored.get((word & L2Entry.OFFSET_MASK) >>> g.clusterBits());
                 } catch (BlockException e) {
                     res.checkErrors++;
                     continue;
                 }
             }
-            if ((rc == 1) != le.isCopied()) {
+            if ((rc == 1) != ((word & L2Entry.COPIED) != 0)) {
                 img.log.line((repair ? "Repairing" : "ERROR") + " OFLAG_COPIED data cluster: l2_entry="
-                        + hex(le.word()) + " refcount=" + Long.toUnsignedString(rc));
+                        + hex(word) + " refcount=" + Long.toUnsignedString(rc));
                 if (repair) {
-                    t.putLong(pos, rc == 1 ? le.word() | L2Entry.COPIED : le.word() & ~L2Entry.COPIED);
+                    t.putLong(pos, rc == 1 ? word | L2Entry.COPIED : word & ~L2Entry.COPIED);
                     changed = true;
                     res.corruptionsFixed++;
                 } else {

@@ -14,13 +14,21 @@ final class L1Walk {
     private final CheckCounters res;
     private final CheckMode mode;
     private final Geometry g;
+    /** The L2 table being walked; one direct buffer for the whole walk. */
+    private final ByteBuffer l2Buffer;
+    /** The same table as words: bulk-converted once, then read as an array. */
+    private final long[] words;
+    private final SharedL2Tables shared;
 
-    L1Walk(ReferenceWalk walk, CheckImage img, CheckCounters res, CheckMode mode) {
+    L1Walk(ReferenceWalk walk, CheckImage img, CheckCounters res, CheckMode mode, SharedL2Tables shared) {
         this.walk = walk;
         this.img = img;
         this.res = res;
         this.mode = mode;
         this.g = img.g;
+        this.l2Buffer = img.clusterBuffer();
+        this.words = new long[img.clusterSize() / 8];
+        this.shared = shared;
     }
 
     /** @param active the active L1 (only it feeds the allocation statistics) */
@@ -53,35 +61,53 @@ final class L1Walk {
     }
 
     private void walkL2(long l2Offset, boolean active) throws BlockException {
-        ByteBuffer t;
+        if (shared.skip(l2Offset, active)) {
+            return;
+        }
         try {
-            t = img.readCluster(l2Offset);
+            img.readCluster(l2Offset, l2Buffer).asLongBuffer().get(words);
         } catch (BlockException e) {
             img.log.line("ERROR: I/O error in check_refcounts_l2");
             res.checkErrors++;
             return;
         }
+        long reportsBefore = reports();
         long nextContiguous = 0;
-        int esz = g.l2EntrySize();
-        for (int i = 0; i < g.l2Entries(); i++) {
-            L2Entry le = new L2Entry(t.getLong(i * esz), g.extendedL2() ? t.getLong(i * esz + 8) : 0);
-            L2Entry.Type type = le.clusterType(g);
-            if (type != L2Entry.Type.COMPRESSED && (le.word() & L2Entry.STD_RESERVED_MASK) != 0) {
-                img.log.line("ERROR found l2 entry with reserved bits set: " + hex(le.word()));
+        int stride = g.l2EntrySize() / 8;
+        boolean extended = g.extendedL2();
+        int entries = g.l2Entries();
+        // Raw words, no entry objects: this loop runs once per guest cluster of every L1 table.
+        for (int i = 0; i < entries; i++) {
+            long word = words[i * stride];
+            long bitmap = extended ? words[i * stride + 1] : 0;
+            L2Entry.Type type = L2Entry.clusterType(word, g);
+            if (type != L2Entry.Type.COMPRESSED && (word & L2Entry.STD_RESERVED_MASK) != 0) {
+                img.log.line("ERROR found l2 entry with reserved bits set: " + hex(word));
                 res.corruptions++;
             }
             switch (type) {
-                case COMPRESSED -> compressed(le, i, active);
-                case NORMAL, ZERO_ALLOC -> nextContiguous = allocated(le, type, l2Offset + (long) i * esz, active,
-                        nextContiguous);
+                case COMPRESSED -> compressed(new L2Entry(word, bitmap), i, active);
+                case NORMAL, ZERO_ALLOC -> nextContiguous = allocated(word, bitmap, type,
+                        l2Offset + (long) i * g.l2EntrySize(), active, nextContiguous);
                 default -> {
-                    if (g.extendedL2() && (le.bitmap() & 0xFFFFFFFFL) != 0) {
+                    if (extended && (bitmap & 0xFFFFFFFFL) != 0) {
                         img.log.line("ERROR: Unallocated cluster has non-zero subcluster allocation map");
                         res.corruptions++;
                     }
                 }
             }
         }
+        if (reports() == reportsBefore) {
+            long pending = shared.pendingReferences(l2Offset, active);
+            if (pending > 0 && walk.addAhead(words, stride, entries, pending)) {
+                shared.markCounted(l2Offset);
+            }
+        }
+    }
+
+    /** Every walk message comes with one of these counters going up. */
+    private long reports() {
+        return res.corruptions + res.checkErrors + res.corruptionsFixed;
     }
 
     private void compressed(L2Entry le, int index, boolean active) {
@@ -109,10 +135,10 @@ final class L1Walk {
     }
 
     /** NORMAL or ZERO_ALLOC: returns the next contiguous host offset for the fragmentation statistic. */
-    private long allocated(L2Entry le, L2Entry.Type type, long entryOffset, boolean active, long nextContiguous)
-            throws BlockException {
-        long offset = le.hostOffset();
-        if (g.extendedL2() && ((le.bitmap() >>> 32) & le.bitmap()) != 0) {
+    private long allocated(long word, long bitmap, L2Entry.Type type, long entryOffset, boolean active,
+                           long nextContiguous) throws BlockException {
+        long offset = word & L2Entry.OFFSET_MASK;
+        if (g.extendedL2() && ((bitmap >>> 32) & bitmap) != 0) {
             img.log.line("ERROR offset=" + hex(offset) + ": Allocated cluster has corrupted subcluster allocation bitmap");
             res.corruptions++;
         }
@@ -124,11 +150,11 @@ final class L1Walk {
             nextContiguous = offset + g.clusterSize();
         }
         if ((offset & g.clusterMask()) != 0) {
-            boolean noData = g.extendedL2() ? (le.bitmap() & 0xFFFFFFFFL) == 0 : type == L2Entry.Type.ZERO_ALLOC;
+            boolean noData = g.extendedL2() ? (bitmap & 0xFFFFFFFFL) == 0 : type == L2Entry.Type.ZERO_ALLOC;
             if (noData && mode.fixesErrors()) {
                 img.log.line("Repairing offset=" + hex(offset)
                         + ": Preallocated cluster is not properly aligned; L2 entry corrupted.");
-                rewriteAsZero(le, entryOffset);
+                rewriteAsZero(entryOffset);
                 res.corruptionsFixed++;
                 return nextContiguous;
             }
@@ -143,7 +169,7 @@ final class L1Walk {
     }
 
     /** An unaligned entry that holds no data becomes "reads as zero" without a host cluster. */
-    private void rewriteAsZero(L2Entry le, long entryOffset) throws BlockException {
+    private void rewriteAsZero(long entryOffset) throws BlockException {
         ByteBuffer b = ByteBuffer.allocate(g.l2EntrySize());
         if (g.extendedL2()) {
             b.putLong(0, 0);

@@ -5,7 +5,10 @@ import static io.jqcow.qcow2.check.CheckImage.hex;
 import io.jqcow.block.BlockException;
 import io.jqcow.block.PreallocMode;
 import io.jqcow.qcow2.Qcow2Header;
+import io.jqcow.qcow2.L2Entry;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Builds the IMRT: adds one reference per cluster touched by every piece of metadata and data the
@@ -36,7 +39,8 @@ final class ReferenceWalk {
     void run(CheckSnapshots snaps) throws BlockException {
         Qcow2Header h = img.header;
         count(0, img.clusterSize());
-        new L1Walk(this, img, res, mode).walk(h.l1TableOffset(), Integer.toUnsignedLong(h.l1Size()), true);
+        SharedL2Tables shared = sharedTables(snaps);
+        new L1Walk(this, img, res, mode, shared).walk(h.l1TableOffset(), Integer.toUnsignedLong(h.l1Size()), true);
         if (img.hasDataFile() && !snaps.snaps().isEmpty()) {
             img.log.line("ERROR " + snaps.snaps().size() + " snapshots in image with data file");
             res.corruptions++;
@@ -54,7 +58,7 @@ final class ReferenceWalk {
                 res.corruptions++;
                 continue;
             }
-            new L1Walk(this, img, res, mode).walk(s.l1Offset(), s.l1Size(), false);
+            new L1Walk(this, img, res, mode, shared).walk(s.l1Offset(), s.l1Size(), false);
         }
         count(h.snapshotsOffset(), snaps.tableBytes());
         count(h.refcountTableOffset(), Integer.toUnsignedLong(h.refcountTableClusters()) << img.g.clusterBits());
@@ -66,6 +70,67 @@ final class ReferenceWalk {
             BitmapWalk.count(this, img, ByteBuffer.wrap(img.ext.bitmaps()), img.bitmaps);
         }
         countRefcountBlocks(img.storedRefcounts().table());
+    }
+
+    /** The snapshot L1 tables the loop in {@link #run} walks (it reports the others). */
+    private boolean walkable(CheckSnapshots.Snap s) {
+        return (s.l1Offset() & img.g.clusterMask()) == 0 && s.l1Size() <= (32L << 20) / 8;
+    }
+
+    /** Which L2 tables the snapshots share; none when a snapshot L1 cannot be read up front. */
+    private SharedL2Tables sharedTables(CheckSnapshots snaps) {
+        if (snaps.snaps().isEmpty()) {
+            return SharedL2Tables.none();
+        }
+        List<long[]> l1s = new ArrayList<>();
+        for (CheckSnapshots.Snap s : snaps.snaps()) {
+            if (walkable(s)) {
+                try {
+                    l1s.add(img.readTable(s.l1Offset(), s.l1Size()));
+                } catch (BlockException e) {
+                    return SharedL2Tables.none(); // the walk itself reports it
+                }
+            }
+        }
+        return SharedL2Tables.of(l1s, refcountMax);
+    }
+
+    /**
+     * Adds {@code times} more references to every cluster one walked L2 table maps (its words as
+     * read), as that many later walks of it would; false, changing nothing, when that could reach
+     * the refcount maximum, so the later walks must run and report the overflow themselves.
+     */
+    boolean addAhead(long[] words, int stride, int entries, long times) {
+        int bits = img.g.clusterBits();
+        for (int pass = 0; pass < 2; pass++) {
+            for (int i = 0; i < entries; i++) {
+                long word = words[i * stride];
+                L2Entry.Type type = L2Entry.clusterType(word, img.g);
+                long first;
+                long last;
+                if (type == L2Entry.Type.COMPRESSED) {
+                    L2Entry e = new L2Entry(word, 0);
+                    long off = word & ((1L << img.g.compressedShift()) - 1);
+                    first = off >>> bits;
+                    last = (off + e.compressedSize(img.g) - 1) >>> bits;
+                } else if ((type == L2Entry.Type.NORMAL || type == L2Entry.Type.ZERO_ALLOC) && !img.hasDataFile()) {
+                    first = (word & L2Entry.OFFSET_MASK) >>> bits;
+                    last = first;
+                } else {
+                    continue;
+                }
+                for (long c = first; c <= last; c++) {
+                    long n = counts.get(c);
+                    if (pass == 0 && n * (times + 1) > refcountMax) {
+                        return false; // conservative: n already includes this table's references
+                    }
+                    if (pass == 1) {
+                        counts.set(c, n + times);
+                    }
+                }
+            }
+        }
+        return true;
     }
 
     private void countRefcountBlocks(long[] table) throws BlockException {
@@ -136,13 +201,10 @@ final class ReferenceWalk {
         long last = (offset + length - 1) >>> bits;
         counts.grow(last + 1);
         for (long c = offset >>> bits; c <= last; c++) {
-            long n = counts.get(c);
-            if (n >= refcountMax) {
+            if (!counts.increment(c, refcountMax)) {
                 img.log.line("ERROR: overflow cluster offset=0x" + hex(c << bits));
                 res.corruptions++;
-                continue;
             }
-            counts.set(c, n + 1);
         }
     }
 }

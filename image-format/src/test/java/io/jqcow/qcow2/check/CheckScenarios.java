@@ -48,6 +48,10 @@ final class CheckScenarios {
                 new Scenario("v2", d -> written(d, "compat=0.10")),
                 new Scenario("extended-l2", CheckScenarios::extendedL2),
                 new Scenario("snapshots", CheckScenarios::snapshots),
+                new Scenario("shared-l2-snapshots", CheckScenarios::sharedL2),
+                new Scenario("shared-l2-with-active", CheckScenarios::sharedL2WithActive),
+                new Scenario("shared-l2-refcount-too-low", CheckScenarios::sharedL2RefcountTooLow),
+                new Scenario("shared-l2-reserved-bits", CheckScenarios::sharedL2ReservedBits),
                 new Scenario("compressed", d -> compressed(d, "65536")),
                 new Scenario("compressed-4k", d -> compressed(d, "4096")),
                 new Scenario("bitmaps", CheckScenarios::bitmaps),
@@ -108,6 +112,44 @@ final class CheckScenarios {
         Qemu.io(img, "write -P 2 64k 64k");
         Qemu.img("snapshot", "-c", "s2", img.toString());
         Qemu.io(img, "write -P 3 0 64k");
+        return img;
+    }
+
+    /** Three snapshots sharing one L2 table (no write between them); the active layer has its own copy. */
+    static Path sharedL2(Path dir) {
+        Path img = create(dir, "8M");
+        Qemu.io(img, "write -P 1 0 300k");
+        for (String name : List.of("s1", "s2", "s3")) {
+            Qemu.img("snapshot", "-c", name, img.toString());
+        }
+        Qemu.io(img, "write -P 3 0 64k");
+        return img;
+    }
+
+    /** The active L1 and two snapshots all reference the same L2 table. */
+    static Path sharedL2WithActive(Path dir) {
+        Path img = create(dir, "8M");
+        Qemu.io(img, "write -P 1 0 300k");
+        Qemu.img("snapshot", "-c", "s1", img.toString());
+        Qemu.img("snapshot", "-c", "s2", img.toString());
+        return img;
+    }
+
+    /** A data cluster mapped by an L2 table three snapshots share, with refcount 1 instead of 3. */
+    static Path sharedL2RefcountTooLow(Path dir) throws IOException {
+        Path img = sharedL2(dir);
+        try (ImageDamage d = new ImageDamage(img)) {
+            d.setRefcount(dataCluster(d, 2), 1);
+        }
+        return img;
+    }
+
+    /** Reserved bits in an entry of a table every L1 shares: each walk of it reports the entry. */
+    static Path sharedL2ReservedBits(Path dir) throws IOException {
+        Path img = sharedL2WithActive(dir);
+        try (ImageDamage d = new ImageDamage(img)) {
+            d.setL2Entry(0, 2, d.l2Entry(0, 2) | 0x2);
+        }
         return img;
     }
 

@@ -32,6 +32,26 @@ class ClusterCountsTest {
         assertEquals(Math.max(1000, maxKey + 1), c.size());
     }
 
+    @Property(tries = 200)
+    void incrementCountsUpToTheMaximumAndWidensPast65535(
+            @ForAll @Size(max = 80) List<@LongRange(min = 0, max = 140_000) Long> clusters,
+            @ForAll @IntRange(min = 1, max = 3) int max, @ForAll @IntRange(min = 0, max = 65_534) int start) {
+        ClusterCounts c = new ClusterCounts(100);
+        Map<Long, Long> model = new HashMap<>();
+        for (long k : clusters) {
+            long limit = start + max; // counts start at `start` so the 65535 boundary is reached
+            if (!model.containsKey(k)) {
+                c.set(k, start);
+                model.put(k, (long) start);
+            }
+            long before = model.get(k);
+            boolean ok = c.increment(k, limit);
+            assertEquals(before < limit, ok, "cluster " + k);
+            model.put(k, ok ? before + 1 : before);
+        }
+        model.forEach((k, v) -> assertEquals(v, c.get(k), "cluster " + k));
+    }
+
     @Property(tries = 100)
     void firstFreeRunFindsTheFirstGapLongEnough(@ForAll @Size(max = 40) List<@IntRange(min = 0, max = 200) Integer> used,
                                                 @ForAll @IntRange(min = 1, max = 5) int n,
