@@ -17,6 +17,15 @@ public final class FilePosix {
     private FilePosix() {
     }
 
+    /**
+     * Binds the native calls now (JNA registration takes tens of milliseconds). A CLI calls this on
+     * a spare thread while it parses its command line, so the first open does not pay for it;
+     * calling it any number of times from any thread is harmless.
+     */
+    public static void bindNativeCalls() {
+        Syscalls.bind();
+    }
+
     /** Opens with the plain threaded engine and the neutral policy (no serialising, alloc zero-writes on). */
     public static FilePosixDriver openDriver(FileOptions options) throws BlockException {
         return openDriver(options, null, false, true);

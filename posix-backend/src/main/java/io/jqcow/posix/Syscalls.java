@@ -21,6 +21,10 @@ public final class Syscalls {
         Native.register(Platform.C_LIBRARY_NAME);
     }
 
+    /** Does nothing itself: calling it runs the registration above once (see FilePosix#bindNativeCalls). */
+    static void bind() {
+    }
+
     public static final int O_RDONLY = 0;
     public static final int O_RDWR = 2;
     public static final int O_CREAT = 0100;

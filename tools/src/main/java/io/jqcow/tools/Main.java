@@ -53,6 +53,10 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        // Start-up overlap: bind the native calls on the second core while picocli builds its model.
+        Thread bind = new Thread(io.jqcow.posix.FilePosix::bindNativeCalls, "jqcow-bind-natives");
+        bind.setDaemon(true);
+        bind.start();
         System.exit(execute(args, ToolEnv.system()));
     }
 

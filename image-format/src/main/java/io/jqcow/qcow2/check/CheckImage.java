@@ -28,6 +28,14 @@ final class CheckImage {
         this.log = log;
     }
 
+    /** The same image state with messages going elsewhere (for a pass that runs on another thread). */
+    CheckImage withLog(CheckLog other) {
+        CheckImage c = new CheckImage(file, header, ext, other);
+        c.backingName = backingName;
+        c.bitmaps = bitmaps;
+        return c;
+    }
+
     int clusterSize() {
         return g.clusterSize();
     }

@@ -75,6 +75,8 @@ public final class Qcow2Check {
         CheckCounters res = new CheckCounters();
         res.totalClusters = (h.size() + img.g.clusterMask()) >>> img.g.clusterBits();
         CheckSnapshots snaps = CheckSnapshots.read(file, h, res, log, mode);
+        // A read-only check overlaps the COPIED pass with the walk (see OverlappedCopiedCheck).
+        OverlappedCopiedCheck copied = mode == CheckMode.NONE ? OverlappedCopiedCheck.start(img) : null;
         ReferenceWalk walk = new ReferenceWalk(img, res, mode);
         walk.run(snaps);
         StoredRefcounts stored = img.storedRefcounts();
@@ -95,7 +97,11 @@ public final class Qcow2Check {
             }
         }
         res.imageEndOffset = (cmp.highestCluster + 1) << img.g.clusterBits();
-        CopiedFlagCheck.run(img, res, mode, stored);
+        if (copied != null) {
+            copied.finish(log, res);
+        } else {
+            CopiedFlagCheck.run(img, res, mode, stored);
+        }
         if (snaps.needsRewrite()) {
             SnapshotTableRewrite.run(img, snaps, stored);
         }

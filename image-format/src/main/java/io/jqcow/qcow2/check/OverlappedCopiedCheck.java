@@ -1,0 +1,81 @@
+package io.jqcow.qcow2.check;
+
+import io.jqcow.block.BlockException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * The COPIED-flag pass of a read-only check, run on a second thread while the reference walk runs.
+ * It needs only the L1/L2 tables and the stored refcounts, not the walk's counts, so nothing orders
+ * it after the walk except its messages: those are held back and replayed where qemu-img prints
+ * them, after the refcount comparison. Only for {@link CheckMode#NONE}: a repairing pass decides
+ * from the earlier stages' results whether it may write, so it stays sequential.
+ */
+final class OverlappedCopiedCheck {
+    private record Message(boolean error, String text) {
+    }
+
+    private final List<Message> messages = new ArrayList<>();
+    private final CheckCounters counters = new CheckCounters();
+    private final CompletableFuture<Void> done;
+
+    private OverlappedCopiedCheck(CheckImage img) {
+        CheckImage own = img.withLog(new CheckLog() {
+            @Override
+            public void line(String text) {
+                synchronized (messages) {
+                    messages.add(new Message(false, text));
+                }
+            }
+
+            @Override
+            public void error(String message) {
+                synchronized (messages) {
+                    messages.add(new Message(true, message));
+                }
+            }
+        });
+        done = CompletableFuture.runAsync(() -> {
+            try {
+                // Its own StoredRefcounts: the block cache in it is not shared across threads.
+                CopiedFlagCheck.run(own, counters, CheckMode.NONE, own.storedRefcounts());
+            } catch (BlockException e) {
+                throw new CompletionException(e);
+            }
+        }, r -> {
+            Thread t = new Thread(r, "jqcow-check-copied");
+            t.setDaemon(true);
+            t.start();
+        });
+    }
+
+    /** Starts the pass on its own thread. */
+    static OverlappedCopiedCheck start(CheckImage img) {
+        return new OverlappedCopiedCheck(img);
+    }
+
+    /** Waits for the pass, replays its messages to {@code log} and adds its counts to {@code res}. */
+    void finish(CheckLog log, CheckCounters res) throws BlockException {
+        try {
+            done.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof BlockException be) {
+                throw be;
+            }
+            throw e;
+        }
+        synchronized (messages) {
+            for (Message m : messages) {
+                if (m.error()) {
+                    log.error(m.text());
+                } else {
+                    log.line(m.text());
+                }
+            }
+        }
+        res.checkErrors += counters.checkErrors;
+        res.corruptions += counters.corruptions;
+    }
+}
