@@ -91,6 +91,9 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
         cl.setExpandAtFiles(false);
         cl.setParameterExceptionHandler((ex, a) -> {
             env.error(ParameterErrors.describe(ex));
+            if (ParameterErrors.pointsToHelp(ex)) {
+                env.err().println("Try '" + NAME + " --help' for more information");
+            }
             return 1;
         });
         cl.setExecutionExceptionHandler((ex, c, parsed) -> report(env, ex));

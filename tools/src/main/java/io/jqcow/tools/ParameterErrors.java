@@ -1,5 +1,8 @@
 package io.jqcow.tools;
 
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.MissingParameterException;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.UnmatchedArgumentException;
 
@@ -8,7 +11,30 @@ final class ParameterErrors {
     private ParameterErrors() {
     }
 
+    private static final Pattern OPTION_NAME = Pattern.compile("for option '([^']+)'");
+
+    /**
+     * Whether qemu-img would follow the message with "Try 'qemu-img --help' for more information":
+     * it does for the errors its getopt loop reports (unknown option, missing option argument,
+     * unknown command), in every qemu-img command. qemu-io (our {@code io}) never does.
+     */
+    static boolean pointsToHelp(ParameterException ex) {
+        if ("io".equals(ex.getCommandLine().getCommandName())) {
+            return false;
+        }
+        String line = describe(ex);
+        return line.startsWith("unrecognized option '") || line.startsWith("missing argument for option '")
+                || line.startsWith("Command not found: ");
+    }
+
     static String describe(ParameterException ex) {
+        boolean qemuIo = "io".equals(ex.getCommandLine().getCommandName());
+        if (ex instanceof MissingParameterException && !qemuIo) {
+            Matcher m = OPTION_NAME.matcher(String.valueOf(ex.getMessage()));
+            if (m.find()) {
+                return "missing argument for option '" + m.group(1) + "'";
+            }
+        }
         if (ex instanceof UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
             String first = u.getUnmatched().get(0);
             if (first.startsWith("-") && first.length() > 1) {

@@ -22,14 +22,24 @@ class MainTest {
         "io -c length|jqcow: Missing required parameter: 'FILE'",
         "io -c length a b|jqcow: unexpected argument 'b'",
         "io -c|jqcow: Missing required parameter for option '--cmd' (STRING)",
-        "bench -c|jqcow: Missing required parameter for option '-c' (COUNT)",
+        "bench -c|jqcow: missing argument for option '-c'",
         "bench -s 1.5 f|jqcow: Invalid buffer size specified. You may use k, M, G, T, P or E suffixes for"})
     void badUsageIsOneLineAndExitOne(String args, String firstLine) {
         CliRun r = CliRun.run(new MemoryNode(512), args.split(" "));
         assertEquals(1, r.exitCode());
         assertEquals(firstLine, r.err().split("\n")[0]);
-        assertTrue(r.err().lines().allMatch(l -> l.startsWith("jqcow: ")), r.err());
+        assertTrue(r.err().lines().allMatch(l -> l.startsWith("jqcow: ") || l.startsWith("Try 'jqcow --help'")),
+                r.err());
         assertEquals("", r.out());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "info --bogus f|true", "bogus|true", "bench -c|true", "info a b|true", "io --bogus|false", "io -c|false"})
+    void qemuImgStyleErrorsPointToHelpLikeQemuImg(String args, boolean tryLine) {
+        CliRun r = CliRun.run(new MemoryNode(512), args.split(" "));
+        assertEquals(1, r.exitCode());
+        assertEquals(tryLine, r.err().contains("\nTry 'jqcow --help' for more information\n"), r.err());
     }
 
     @Test

@@ -15,7 +15,8 @@ final class CopiedFlagCheck {
     private CopiedFlagCheck() {
     }
 
-    static void run(CheckImage img, CheckCounters res, CheckMode mode, StoredRefcounts stored) throws BlockException {
+    static void run(CheckImage img, CheckCounters res, CheckMode mode, StoredRefcounts stored,
+                    RepairOverlapCheck overlap) throws BlockException {
         // -r leaks may touch COPIED only when nothing else is wrong; decided once, up front.
         boolean repair = mode.fixesErrors()
                 || mode.fixesLeaks() && res.checkErrors == 0 && res.corruptions == 0 && res.leaks == 0;
@@ -49,7 +50,7 @@ final class CopiedFlagCheck {
                     res.corruptions++;
                 }
             }
-            checkL2(img, res, repair, stored, l2, buffer);
+            checkL2(img, res, repair, stored, l2, buffer, overlap);
         }
         if (repair) {
             img.file.flush();
@@ -57,7 +58,7 @@ final class CopiedFlagCheck {
     }
 
     private static void checkL2(CheckImage img, CheckCounters res, boolean repair, StoredRefcounts stored, long l2,
-                                ByteBuffer buffer)
+                                ByteBuffer buffer, RepairOverlapCheck overlap)
             throws BlockException {
         Geometry g = img.g;
         ByteBuffer t = img.readCluster(l2, buffer);
@@ -93,6 +94,7 @@ final class CopiedFlagCheck {
             }
         }
         if (changed) {
+            overlap.beforeL2Write(l2, res);
             img.file.write(l2, t.clear());
         }
     }

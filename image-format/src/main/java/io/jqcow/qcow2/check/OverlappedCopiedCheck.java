@@ -21,7 +21,7 @@ final class OverlappedCopiedCheck {
     private final CheckCounters counters = new CheckCounters();
     private final CompletableFuture<Void> done;
 
-    private OverlappedCopiedCheck(CheckImage img) {
+    private OverlappedCopiedCheck(CheckImage img, CheckSnapshots snaps) {
         CheckImage own = img.withLog(new CheckLog() {
             @Override
             public void line(String text) {
@@ -40,7 +40,8 @@ final class OverlappedCopiedCheck {
         done = CompletableFuture.runAsync(() -> {
             try {
                 // Its own StoredRefcounts: the block cache in it is not shared across threads.
-                CopiedFlagCheck.run(own, counters, CheckMode.NONE, own.storedRefcounts());
+                StoredRefcounts stored = own.storedRefcounts();
+                CopiedFlagCheck.run(own, counters, CheckMode.NONE, stored, new RepairOverlapCheck(own, snaps, stored));
             } catch (BlockException e) {
                 throw new CompletionException(e);
             }
@@ -52,8 +53,8 @@ final class OverlappedCopiedCheck {
     }
 
     /** Starts the pass on its own thread. */
-    static OverlappedCopiedCheck start(CheckImage img) {
-        return new OverlappedCopiedCheck(img);
+    static OverlappedCopiedCheck start(CheckImage img, CheckSnapshots snaps) {
+        return new OverlappedCopiedCheck(img, snaps);
     }
 
     /** Waits for the pass, replays its messages to {@code log} and adds its counts to {@code res}. */

@@ -76,7 +76,7 @@ public final class Qcow2Check {
         res.totalClusters = (h.size() + img.g.clusterMask()) >>> img.g.clusterBits();
         CheckSnapshots snaps = CheckSnapshots.read(file, h, res, log, mode);
         // A read-only check overlaps the COPIED pass with the walk (see OverlappedCopiedCheck).
-        OverlappedCopiedCheck copied = mode == CheckMode.NONE ? OverlappedCopiedCheck.start(img) : null;
+        OverlappedCopiedCheck copied = mode == CheckMode.NONE ? OverlappedCopiedCheck.start(img, snaps) : null;
         ReferenceWalk walk = new ReferenceWalk(img, res, mode);
         walk.run(snaps);
         StoredRefcounts stored = img.storedRefcounts();
@@ -84,8 +84,9 @@ public final class Qcow2Check {
         RefcountComparison cmp = RefcountComparison.run(img, res, CheckMode.NONE, walk.counts, stored);
         boolean rebuild = cmp.rebuildNeeded || walk.rebuildNeeded;
         if (rebuild && mode.fixesErrors()) {
-            cmp = rebuild(img, res, snaps, walk);
-            stored = img.storedRefcounts();
+            Rebuilt r = rebuild(img, res, snaps, walk);
+            cmp = r.comparison();
+            stored = r.stored();
         } else if (mode != CheckMode.NONE) {
             if (rebuild) {
                 log.line("ERROR need to rebuild refcount structures");
@@ -100,12 +101,13 @@ public final class Qcow2Check {
         if (copied != null) {
             copied.finish(log, res);
         } else {
-            CopiedFlagCheck.run(img, res, mode, stored);
+            CopiedFlagCheck.run(img, res, mode, stored, new RepairOverlapCheck(img, snaps, stored));
         }
         if (snaps.needsRewrite()) {
             SnapshotTableRewrite.run(img, snaps, stored);
         }
         if (mode != CheckMode.NONE) {
+            stored.flush();
             file.flush();
             if (res.checkErrors == 0 && res.corruptions == 0) {
                 markCleanAndConsistent(img);
@@ -119,7 +121,11 @@ public final class Qcow2Check {
      * fixed silently as part of the rebuild; what the first count found and the second no longer
      * does is reported as fixed.
      */
-    private RefcountComparison rebuild(CheckImage img, CheckCounters res, CheckSnapshots snaps, ReferenceWalk walk)
+    /** After a rebuild: the second comparison and the refcounts it repaired (not yet flushed). */
+    private record Rebuilt(RefcountComparison comparison, StoredRefcounts stored) {
+    }
+
+    private Rebuilt rebuild(CheckImage img, CheckCounters res, CheckSnapshots snaps, ReferenceWalk walk)
             throws BlockException {
         img.log.line("Rebuilding refcount structure");
         new RefcountRebuild(img, walk.counts).run();
@@ -136,8 +142,8 @@ public final class Qcow2Check {
         res.compressedClusters = stats.compressedClusters;
         CheckCounters saved = res.copy();
         CheckCounters fresh = new CheckCounters();
-        RefcountComparison cmp = RefcountComparison.run(img, fresh, CheckMode.LEAKS, again.counts,
-                img.storedRefcounts());
+        StoredRefcounts rebuilt = img.storedRefcounts();
+        RefcountComparison cmp = RefcountComparison.run(img, fresh, CheckMode.LEAKS, again.counts, rebuilt);
         if (cmp.rebuildNeeded) {
             img.log.line("ERROR rebuilt refcount structure is still broken");
         }
@@ -149,7 +155,7 @@ public final class Qcow2Check {
             res.leaksFixed += oldLeaks - res.leaks;
         }
         res.leaks += fresh.leaks;
-        return cmp;
+        return new Rebuilt(cmp, rebuilt);
     }
 
     /**

@@ -44,7 +44,8 @@ final class RefcountComparison {
                 try {
                     stored.set(i, computed);
                     if (computed == 0) {
-                        // Like qemu-img, hand a freed cluster back to the file system.
+                        // Like qemu-img, hand a freed cluster back to the file system at once
+                        // (nothing references it; only its refcount change waits for the flush).
                         img.file.discard(img.g.offsetOf(i), img.clusterSize());
                     }
                     if (Long.compareUnsigned(disk, computed) > 0) {

@@ -20,7 +20,7 @@ final class SnapshotTableRewrite {
         for (long c = start; c < start + clusters; c++) {
             stored.set(c, 1);
         }
-        img.file.flush();
+        stored.flush(); // the new table's refcounts are durable before the header points at it
         // Only the table's bytes, as qemu-img writes it (the file may end inside the last cluster).
         img.file.write(img.g.offsetOf(start), ByteBuffer.wrap(table));
         img.file.flush();
@@ -40,7 +40,7 @@ final class SnapshotTableRewrite {
                 }
             }
         }
-        img.file.flush();
+        stored.flush();
     }
 
     private static long firstFreeRun(StoredRefcounts stored, long n) throws BlockException {

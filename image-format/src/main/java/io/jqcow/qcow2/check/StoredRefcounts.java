@@ -5,10 +5,13 @@ import io.jqcow.block.BlockNode;
 import io.jqcow.block.Errno;
 import io.jqcow.qcow2.Geometry;
 import java.nio.ByteBuffer;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The refcounts as stored in the image: the refcount table in memory (at most 8 MiB) and one cached
- * refcount block, so a sequential walk reads every block once.
+ * refcount block, so a sequential walk reads every block once. Repairs are written back on
+ * {@link #flush} (memory: the changed blocks, at most the refcount structure's size).
  */
 final class StoredRefcounts {
     static final long REFT_OFFSET_MASK = 0xFFFFFFFFFFFFFE00L;
@@ -19,12 +22,16 @@ final class StoredRefcounts {
     private final long[] table;
     private long cachedOffset = -1;
     private final ByteBuffer block;
+    /** The block {@link #get} reads: {@link #block} or a changed block not yet written. */
+    private ByteBuffer current;
+    private final Map<Long, ByteBuffer> dirty = new LinkedHashMap<>();
 
     StoredRefcounts(BlockNode file, Geometry g, long[] table) {
         this.file = file;
         this.g = g;
         this.table = table;
         this.block = ByteBuffer.allocateDirect(g.clusterSize()); // direct: read without a bounce copy
+        this.current = block;
     }
 
     static StoredRefcounts read(BlockNode file, Geometry g, long tableOffset, long tableClusters)
@@ -73,21 +80,52 @@ final class StoredRefcounts {
                     + " unaligned (reftable index: 0x" + Long.toHexString(cluster >>> g.refblockBits()) + ")");
         }
         load(off);
-        return RefcountWidth.get(block, g.refcountOrder(), indexInBlock(cluster));
+        return RefcountWidth.get(current, g.refcountOrder(), indexInBlock(cluster));
     }
 
-    /** Writes one refcount into its existing block (callers ensure the block exists). */
+    /**
+     * Changes one refcount in its existing block (callers ensure the block exists). The change is
+     * held in memory, and seen by {@link #get}, until {@link #flush}: qemu-img's repairs go through
+     * its refcount cache the same way, so when a later step of a repair fails (a metadata overlap
+     * marks the image corrupt) the refcount changes never reach the file, in qemu-img and here alike.
+     */
     void set(long cluster, long value) throws BlockException {
         long off = blockOffset(cluster);
         if (off == 0 || (off & g.clusterMask()) != 0) {
             throw new BlockException(Errno.EIO, g.offsetOf(cluster), "no usable refcount block for cluster " + cluster);
         }
-        load(off);
-        RefcountWidth.set(block, g.refcountOrder(), indexInBlock(cluster), value);
-        file.write(off, block.duplicate().clear());
+        ByteBuffer b = dirty.get(off);
+        if (b == null) {
+            load(off);
+            b = ByteBuffer.allocate(g.clusterSize());
+            b.put(0, current, 0, g.clusterSize());
+            dirty.put(off, b);
+            current = b;
+        }
+        RefcountWidth.set(b, g.refcountOrder(), indexInBlock(cluster), value);
+    }
+
+    /** Writes the changed blocks and makes them durable. */
+    void flush() throws BlockException {
+        if (dirty.isEmpty()) {
+            return;
+        }
+        for (Map.Entry<Long, ByteBuffer> e : dirty.entrySet()) {
+            file.write(e.getKey(), e.getValue().duplicate().clear());
+        }
+        dirty.clear();
+        cachedOffset = -1;
+        current = block;
+        file.flush();
     }
 
     private void load(long off) throws BlockException {
+        ByteBuffer d = dirty.get(off);
+        if (d != null) {
+            current = d;
+            return;
+        }
+        current = block;
         if (off != cachedOffset) {
             cachedOffset = -1;
             file.read(off, block.duplicate().clear());

@@ -86,7 +86,7 @@ class Qcow2CheckFuzzTest {
                 exit = 1;
             }
         }
-        assertEquals(expected.exit(), exit, "exit, " + mode + " " + log);
+        assertEquals(expected.exit(), exit, "exit, " + mode + " QEMU=" + expected.stderr() + " " + expected.counters() + " OURS=" + log);
         assertEquals(expected.engineLines(), log, mode.toString());
         if (result != null) {
             assertEquals(expected.counters(), QemuCheckRun.countersOf(result), mode.toString());
