@@ -216,7 +216,7 @@ class BenchCommandTest {
         "-i native|jqcow: Could not open 'disk.img': aio=native was specified, but it requires cache.direct=on, "
             + "which was not specified.",
         "-w -U|jqcow: Could not open 'disk.img': force-share=on can only be used with read-only images",
-        "-x|jqcow: unrecognized option '-x'"})
+        "-x|jqcow: unrecognized option '-x'\\nTry 'jqcow --help' for more information"})
     void badArgumentsGiveQemuImgMessagesAndExit1(String args, String expected) {
         MemoryNode node = new MemoryNode(4096);
         CliRun r = bench(node, args.split(" "));
