@@ -137,18 +137,23 @@ final class CheckScenarios {
 
     /** A data cluster mapped by an L2 table three snapshots share, with refcount 1 instead of 3. */
     static Path sharedL2RefcountTooLow(Path dir) throws IOException {
-        Path img = sharedL2(dir);
-        try (ImageDamage d = new ImageDamage(img)) {
-            d.setRefcount(dataCluster(d, 2), 1);
-        }
-        return img;
+        return damaged(sharedL2(dir), d -> d.setRefcount(dataCluster(d, 2), 1));
     }
 
     /** Reserved bits in an entry of a table every L1 shares: each walk of it reports the entry. */
     static Path sharedL2ReservedBits(Path dir) throws IOException {
-        Path img = sharedL2WithActive(dir);
+        return damaged(sharedL2WithActive(dir), d -> d.setL2Entry(0, 2, d.l2Entry(0, 2) | 0x2));
+    }
+
+    /** One change to an image's metadata, made through {@link ImageDamage}. */
+    @FunctionalInterface
+    interface Damage {
+        void apply(ImageDamage d) throws IOException;
+    }
+
+    static Path damaged(Path img, Damage damage) throws IOException {
         try (ImageDamage d = new ImageDamage(img)) {
-            d.setL2Entry(0, 2, d.l2Entry(0, 2) | 0x2);
+            damage.apply(d);
         }
         return img;
     }
@@ -210,11 +215,7 @@ final class CheckScenarios {
 
     /** A cluster shared with a snapshot whose refcount says 1 instead of 2. */
     static Path refcountTooLow(Path dir) throws IOException {
-        Path img = snapshots(dir);
-        try (ImageDamage d = new ImageDamage(img)) {
-            d.setRefcount(dataCluster(d, 2), 1);
-        }
-        return img;
+        return damaged(snapshots(dir), d -> d.setRefcount(dataCluster(d, 2), 1));
     }
 
     static Path copiedCleared(Path dir) throws IOException {
