@@ -20,6 +20,7 @@ final class StoredRefcounts {
     private final BlockNode file;
     private final Geometry g;
     private final long[] table;
+    /** Offset of the block {@link #current} holds, -1 for none. */
     private long cachedOffset = -1;
     private final ByteBuffer block;
     /** The block {@link #get} reads: {@link #block} or a changed block not yet written. */
@@ -94,15 +95,14 @@ final class StoredRefcounts {
         if (off == 0 || (off & g.clusterMask()) != 0) {
             throw new BlockException(Errno.EIO, g.offsetOf(cluster), "no usable refcount block for cluster " + cluster);
         }
-        ByteBuffer b = dirty.get(off);
-        if (b == null) {
-            load(off);
-            b = ByteBuffer.allocate(g.clusterSize());
-            b.put(0, current, 0, g.clusterSize());
-            dirty.put(off, b);
-            current = b;
+        load(off);
+        if (!dirty.containsKey(off)) {
+            ByteBuffer copy = ByteBuffer.allocate(g.clusterSize());
+            copy.put(0, current, 0, g.clusterSize());
+            dirty.put(off, copy);
+            current = copy; // cachedOffset is still off: reads now see the copy
         }
-        RefcountWidth.set(b, g.refcountOrder(), indexInBlock(cluster), value);
+        RefcountWidth.set(current, g.refcountOrder(), indexInBlock(cluster), value);
     }
 
     /** Writes the changed blocks and makes them durable. */
@@ -119,17 +119,20 @@ final class StoredRefcounts {
         file.flush();
     }
 
+    /** Makes {@link #current} hold the block at {@code off}; the common case, the same block again, is free. */
     private void load(long off) throws BlockException {
-        ByteBuffer d = dirty.get(off);
-        if (d != null) {
-            current = d;
+        if (off == cachedOffset) {
             return;
         }
-        current = block;
-        if (off != cachedOffset) {
-            cachedOffset = -1;
-            file.read(off, block.duplicate().clear());
+        ByteBuffer d = dirty.isEmpty() ? null : dirty.get(off);
+        if (d != null) {
+            current = d;
             cachedOffset = off;
+            return;
         }
+        cachedOffset = -1;
+        current = block;
+        file.read(off, block.duplicate().clear());
+        cachedOffset = off;
     }
 }
