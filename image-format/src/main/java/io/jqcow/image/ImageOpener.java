@@ -86,10 +86,7 @@ public final class ImageOpener {
                 case "raw" -> {
                     boolean guard = probed && !o.readOnly();
                     if (guard) {
-                        warnings.accept("WARNING: Image format was not specified for '" + path + "' and probing "
-                                + "guessed raw.\n         Automatically detecting the format is dangerous for raw "
-                                + "images, write operations on block 0 will be restricted.\n         Specify the "
-                                + "'raw' format explicitly to remove the restrictions.");
+                        warnings.accept(probedRawWarning(path.toString()));
                     }
                     long off = o.extra().containsKey("offset") ? Qcow2Options.parseSize("offset", o.extra().get("offset")) : 0;
                     long size = o.extra().containsKey("size") ? Qcow2Options.parseSize("size", o.extra().get("size")) : -1;
@@ -158,5 +155,13 @@ public final class ImageOpener {
                 .withForceShare(o.forceShare())
                 .withPolicy(o.extra().getOrDefault("post-eof-serialise", "auto"),
                         o.extra().getOrDefault("alloc-zero-writes", "auto"));
+    }
+
+    /** qemu-img's warning (three lines) for a writable open of a raw image whose format was guessed. */
+    public static String probedRawWarning(String name) {
+        return "WARNING: Image format was not specified for '" + name + "' and probing guessed raw.\n"
+                + "         Automatically detecting the format is dangerous for raw images, write operations on "
+                + "block 0 will be restricted.\n"
+                + "         Specify the 'raw' format explicitly to remove the restrictions.";
     }
 }

@@ -23,9 +23,14 @@ public final class Images {
      * closes. Warnings (e.g. a probed raw image) go to stderr, as qemu-img prints them.
      */
     public static BlockNode open(Path path, OpenOptions options) throws BlockException {
+        return open(path, options, System.err::println);
+    }
+
+    /** As {@link #open(Path, OpenOptions)}, with warnings going to {@code warnings} instead of stderr. */
+    public static BlockNode open(Path path, OpenOptions options, Consumer<String> warnings) throws BlockException {
         RequestThreads threads = new RequestThreads();
         try {
-            return open(path, options, threads, System.err::println, true);
+            return open(path, options, threads, warnings, true);
         } catch (BlockException | RuntimeException e) {
             threads.close();
             throw e;

@@ -70,10 +70,16 @@ public final class Qcow2Driver implements BlockDriver {
         new Qcow2Snapshots(s).create(name, System.currentTimeMillis());
     }
 
-    /** qemu-img snapshot -d (by id or name). */
+    /** Deletes a snapshot by id or, failing that, by name. */
     public void deleteSnapshot(String idOrName) throws BlockException {
         checkWritable(0);
         new Qcow2Snapshots(s).delete(idOrName);
+    }
+
+    /** qemu-img snapshot -d: the first snapshot with this name (ids are not looked at). */
+    public void deleteSnapshotNamed(String name) throws BlockException {
+        checkWritable(0);
+        new Qcow2Snapshots(s).deleteNamed(name);
     }
 
     /** qemu-img snapshot -a (by id or name). */

@@ -26,9 +26,7 @@ final class Qcow2Snapshots {
         s.lock.lock();
         try {
             refuseExternalData();
-            if (find(name) >= 0) {
-                throw new BlockException(Errno.EEXIST, "Snapshot with name '" + name + "' already exists");
-            }
+            // qemu-img snapshot -c does not refuse a name in use: the new snapshot gets its own id.
             s.flushMetadata();
             long[] l1 = s.l1().clone();
             long l1Offset = l1.length == 0 ? 0 : s.allocator().allocate(clusters(8L * l1.length));
@@ -52,9 +50,18 @@ final class Qcow2Snapshots {
     }
 
     void delete(String idOrName) throws BlockException {
+        delete(idOrName, find(idOrName));
+    }
+
+    /** qemu-img snapshot -d looks the snapshot up by name only. */
+    void deleteNamed(String name) throws BlockException {
+        delete(name, findName(name));
+    }
+
+    private void delete(String idOrName, int found) throws BlockException {
         s.lock.lock();
         try {
-            int i = find(idOrName);
+            int i = found;
             if (i < 0) {
                 throw new BlockException(Errno.ENOENT, "Could not delete snapshot '" + idOrName + "': snapshot not found");
             }
@@ -213,6 +220,16 @@ final class Qcow2Snapshots {
             b.asLongBuffer().get(t);
         }
         return t;
+    }
+
+    private int findName(String name) {
+        List<SnapshotTable.Entry> entries = s.snapshots().entries();
+        for (int i = 0; i < entries.size(); i++) {
+            if (entries.get(i).name().equals(name)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private int find(String idOrName) {

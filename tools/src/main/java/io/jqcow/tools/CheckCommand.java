@@ -167,10 +167,7 @@ public final class CheckCommand implements Callable<Integer> {
 
     /** qemu-img's warning for a writable open of a raw image whose format was guessed. */
     private void warnProbedRaw() {
-        err.println("WARNING: Image format was not specified for '" + file + "' and probing guessed raw.");
-        err.println("         Automatically detecting the format is dangerous for raw images, "
-                + "write operations on block 0 will be restricted.");
-        err.println("         Specify the 'raw' format explicitly to remove the restrictions.");
+        err.println(io.jqcow.image.ImageOpener.probedRawWarning(file.toString()));
     }
 
     private static String probe(BlockNode node) throws BlockException {

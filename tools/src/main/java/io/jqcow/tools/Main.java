@@ -35,6 +35,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
         m.put("resize", io.jqcow.tools.img.ResizeCommand::new);
         m.put("create", io.jqcow.tools.img.CreateCommand::new);
         m.put("measure", io.jqcow.tools.img.MeasureCommand::new);
+        m.put("snapshot", io.jqcow.tools.img.SnapshotCommand::new);
         m.put("convert", io.jqcow.tools.convert.ConvertCommand::new);
         return Collections.unmodifiableMap(m);
     }

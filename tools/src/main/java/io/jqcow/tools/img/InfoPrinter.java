@@ -132,16 +132,22 @@ final class InfoPrinter {
             }
         }
         if (!i.snapshots().isEmpty()) {
-            sb.append("Snapshot list:\n");
-            sb.append(String.format(Locale.ROOT, "%-9s %-17s %7s%20s%13s%11s\n", "ID", "TAG", "VM SIZE", "DATE",
-                    "VM CLOCK", "ICOUNT"));
-            for (SnapshotTable.Entry e : i.snapshots()) {
-                sb.append(snapshotRow(e)).append('\n');
-            }
+            sb.append(snapshotList(i.snapshots()));
         }
         if (i.qcow2() != null) {
             sb.append("Format specific information:\n");
             HumanTree.append(sb, qcow2(i.qcow2(), i.bitmaps()), 1);
+        }
+        return sb.toString();
+    }
+
+    /** "Snapshot list:", the column header and one row per snapshot, as info and snapshot -l print it. */
+    static String snapshotList(java.util.List<SnapshotTable.Entry> snapshots) {
+        StringBuilder sb = new StringBuilder("Snapshot list:\n");
+        sb.append(String.format(Locale.ROOT, "%-9s %-17s %7s%20s%13s%11s\n", "ID", "TAG", "VM SIZE", "DATE",
+                "VM CLOCK", "ICOUNT"));
+        for (SnapshotTable.Entry e : snapshots) {
+            sb.append(snapshotRow(e)).append('\n');
         }
         return sb.toString();
     }

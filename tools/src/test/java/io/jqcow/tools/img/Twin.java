@@ -1,5 +1,6 @@
 package io.jqcow.tools.img;
 
+import io.jqcow.image.Images;
 import io.jqcow.tools.ImageOpener;
 import io.jqcow.tools.Main;
 import io.jqcow.tools.ToolEnv;
@@ -87,9 +88,11 @@ final class Twin {
     Run jqcow(String args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        ToolEnv env = new ToolEnv(new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), new ByteArrayInputStream(new byte[0]),
-                ImageOpener.IMAGES);
+        PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);
+        // Open warnings (a probed raw image) go where the real CLI's go: this run's stderr.
+        ImageOpener opener = (p, o) -> Images.open(p, o, errStream::println);
+        ToolEnv env = new ToolEnv(new PrintStream(out, true, StandardCharsets.UTF_8), errStream,
+                new ByteArrayInputStream(new byte[0]), opener);
         int rc = Main.execute(words(args).toArray(new String[0]), env);
         return new Run(rc, clean(out.toString(StandardCharsets.UTF_8)), clean(err.toString(StandardCharsets.UTF_8)));
     }
