@@ -84,6 +84,10 @@ public final class ImageOpener {
             BlockDriver driver;
             switch (format) {
                 case "raw" -> {
+                    if (o.extra().containsKey("snapshot.id") || o.extra().containsKey("snapshot.name")) {
+                        throw new io.jqcow.qcow2.SnapshotLoadException(Errno.ENOTSUP, "Block format 'raw' used by "
+                                + "device '' does not support temporarily loading internal snapshots");
+                    }
                     boolean guard = probed && !o.readOnly();
                     if (guard) {
                         warnings.accept(probedRawWarning(path.toString()));

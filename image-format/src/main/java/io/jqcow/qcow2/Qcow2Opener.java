@@ -55,9 +55,12 @@ final class Qcow2Opener {
             if (v.backingName() != null && openBacking) {
                 backing = children.openBacking(v.backingName(), ext.backingFormat());
             }
+            SnapshotTable snaps = SnapshotTable.read(file, h);
+            if (opts.loadsSnapshot()) {
+                h = TemporarySnapshot.header(h, snaps, opts, readOnly);
+            }
             Qcow2State s = new Qcow2State(file, dataFile, backing, opts, h, ext, v.backingName(), readOnly);
             long[] l1 = readL1(file, h);
-            SnapshotTable snaps = SnapshotTable.read(file, h);
             long[] reftable = RefcountStore.readTable(file, h.refcountTableOffset(), h.refcountTableClusters(), cs);
             s.init(l1, snaps, reftable);
             if (!readOnly) {

@@ -18,15 +18,23 @@ import java.util.Map;
  * @param allocZeroWrites    auto, on or off (handle_alloc_space)
  * @param dataFile           data-file name override, or null
  * @param lazyRefcounts      lazy-refcounts option: null = follow the image's compatible bit
+ * @param snapshotId         snapshot.id: read this internal snapshot instead of the active layer
+ *                           (read-only opens; qemu-img's -l), or null
+ * @param snapshotName       snapshot.name, the same by name (with an id as well, both must match)
  */
 public record Qcow2Options(long l2CacheSize, int l2CacheEntrySize, long refcountCacheSize, long cacheCleanInterval,
                            boolean discardUnmap, boolean passDiscard, int overlapMask, String allocZeroWrites,
-                           String dataFile, Boolean lazyRefcounts) {
+                           String dataFile, Boolean lazyRefcounts, String snapshotId, String snapshotName) {
 
     public static final long DEFAULT_L2_CACHE_MAX = 32L << 20;
 
     public static Qcow2Options defaults() {
-        return new Qcow2Options(-1, -1, -1, 600, true, true, OverlapChecker.CACHED, "auto", null, null);
+        return new Qcow2Options(-1, -1, -1, 600, true, true, OverlapChecker.CACHED, "auto", null, null, null, null);
+    }
+
+    /** Whether the open reads an internal snapshot (snapshot.id or snapshot.name given). */
+    public boolean loadsSnapshot() {
+        return snapshotId != null || snapshotName != null;
     }
 
     public static Qcow2Options parse(Map<String, String> extra) throws BlockException {
@@ -77,7 +85,8 @@ public record Qcow2Options(long l2CacheSize, int l2CacheEntrySize, long refcount
             }
             lazy = v.equals("on");
         }
-        return new Qcow2Options(l2, entry, rc, clean, unmap, pass, overlap, azw, extra.get("data-file"), lazy);
+        return new Qcow2Options(l2, entry, rc, clean, unmap, pass, overlap, azw, extra.get("data-file"), lazy,
+                extra.get("snapshot.id"), extra.get("snapshot.name"));
     }
 
     /** Parses "64k", "1M", "2G" or plain bytes. */

@@ -9,6 +9,8 @@ import io.jqcow.posix.AioMode;
 import io.jqcow.posix.CacheMode;
 import io.jqcow.posix.LockMode;
 import io.jqcow.qcow2.Qcow2Driver;
+import io.jqcow.qcow2.SnapshotLoadException;
+import io.jqcow.tools.cli.SnapshotParam;
 import io.jqcow.tools.ToolEnv;
 import io.jqcow.tools.ToolException;
 import io.jqcow.tools.cli.OptionString;
@@ -48,6 +50,7 @@ public final class ConvertCommand implements Callable<Integer> {
     @Option(names = "-F", paramLabel = "BACKING_FMT") String backingFormat;
     @Option(names = "--target-is-zero") boolean targetIsZero;
     @Option(names = "-U") boolean forceShare;
+    @Option(names = "-l", paramLabel = "SNAPSHOT_PARAM") String snapshotParam;
     @Option(names = {"-h", "--help"}, usageHelp = true) boolean help;
     @Parameters(arity = "0..*", paramLabel = "FILENAME") List<String> files = new ArrayList<>();
 
@@ -58,11 +61,13 @@ public final class ConvertCommand implements Callable<Integer> {
     @Override
     public Integer call() throws ToolException, InterruptedException {
         ConvertRequest req = validate();
+        SnapshotParam snapshot = snapshotParam == null ? null : SnapshotParam.parse(snapshotParam);
         List<BlockNode> sources = new ArrayList<>();
         try {
             for (Path p : req.sources()) {
-                sources.add(open(p, new OpenOptions(sourceFormat, true, req.sourceCache(), AioMode.THREADS,
-                        LockMode.AUTO, forceShare, true, Map.of())));
+                OpenOptions o = new OpenOptions(sourceFormat, true, req.sourceCache(), AioMode.THREADS,
+                        LockMode.AUTO, forceShare, true, Map.of());
+                sources.add(snapshot == null ? open(p, o) : openSnapshot(snapshot, p, o));
             }
             return convert(req, sources);
         } finally {
@@ -214,6 +219,17 @@ public final class ConvertCommand implements Callable<Integer> {
     private BlockNode open(Path path, OpenOptions options) throws ToolException {
         try {
             return env.opener().open(path, options);
+        } catch (BlockException e) {
+            throw new ToolException("Could not open '" + path + "': " + e.getMessage());
+        }
+    }
+
+    /** -l: every source reads the snapshot; failing to load it is reported on its own, as qemu-img does. */
+    private BlockNode openSnapshot(SnapshotParam snapshot, Path path, OpenOptions options) throws ToolException {
+        try {
+            return snapshot.open(env.opener(), path, options);
+        } catch (SnapshotLoadException e) {
+            throw new ToolException(e.getMessage());
         } catch (BlockException e) {
             throw new ToolException("Could not open '" + path + "': " + e.getMessage());
         }

@@ -11,6 +11,9 @@ import io.jqcow.image.MeasureResult;
 import io.jqcow.posix.CacheMode;
 import io.jqcow.qcow2.Qcow2CreateOptions;
 import io.jqcow.qcow2.Qcow2Driver;
+import io.jqcow.qcow2.SnapshotLoadException;
+import io.jqcow.tools.cli.SnapshotParam;
+import io.jqcow.image.OpenOptions;
 import io.jqcow.tools.ToolEnv;
 import io.jqcow.tools.ToolException;
 import io.jqcow.tools.cli.OptionString;
@@ -43,6 +46,7 @@ public final class MeasureCommand implements Callable<Integer> {
     @Option(names = "-f", paramLabel = "FMT") String format;
     @Option(names = "--output", paramLabel = "FORMAT") String output = "human";
     @Option(names = {"-U", "--force-share"}) boolean forceShare;
+    @Option(names = "-l", paramLabel = "SNAPSHOT_PARAM") String snapshotParam;
     @Option(names = {"-h", "--help"}, usageHelp = true) boolean help;
     @Parameters(paramLabel = "FILE") List<String> files = new ArrayList<>();
 
@@ -83,8 +87,7 @@ public final class MeasureCommand implements Callable<Integer> {
     }
 
     private MeasureResult measureSource(String file, Map<String, String> opts) throws Exception {
-        try (BlockNode node = Opening.open(env, file, Opening.options(format, true, forceShare, true,
-                CacheMode.WRITEBACK))) {
+        try (BlockNode node = openSource(file)) {
             long size = node.length();
             List<BitmapInfo> bitmaps = null;
             if (outputFormat.equals("qcow2") && node.driver() instanceof Qcow2Driver q && q.header().version() >= 3) {
@@ -92,6 +95,21 @@ public final class MeasureCommand implements Callable<Integer> {
             }
             ChainMap map = new ChainMap(node, file);
             return measure(size, map.map(0, size), bitmaps, opts);
+        }
+    }
+
+    private BlockNode openSource(String file) throws ToolException {
+        OpenOptions o = Opening.options(format, true, forceShare, true, CacheMode.WRITEBACK);
+        if (snapshotParam == null) {
+            return Opening.open(env, file, o);
+        }
+        SnapshotParam snapshot = SnapshotParam.parse(snapshotParam);
+        try {
+            return snapshot.open(env.opener(), java.nio.file.Path.of(file), o);
+        } catch (SnapshotLoadException e) {
+            throw new ToolException(e.getMessage());
+        } catch (BlockException e) {
+            throw new ToolException(Opening.couldNotOpen(file, e));
         }
     }
 

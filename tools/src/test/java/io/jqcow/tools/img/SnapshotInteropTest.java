@@ -25,9 +25,9 @@ class SnapshotInteropTest {
         Twin.assumeQemuImg("SnapshotInteropTest");
         twin = new Twin(dir);
         twin.must("qemu-img", "create -q -f qcow2 -o cluster_size=4k @src.qcow2 4M");
-        qemuIo("write -P 1 0 300k");
+        twin.qemuIo("src.qcow2", "write -P 1 0 300k");
         twin.must("qemu-img", "snapshot -c base @src.qcow2");
-        qemuIo("write -P 2 64k 64k");
+        twin.qemuIo("src.qcow2", "write -P 2 64k 64k");
         twin.must("qemu-img", "create -q -f raw @src.raw 1M");
     }
 
@@ -51,13 +51,6 @@ class SnapshotInteropTest {
         assertEquals(0, check.exit(), check.out() + check.err());
         Twin.Run same = twin.img("compare -f qcow2 -F qcow2 @Q @T");
         assertEquals(0, same.exit(), "active layer: " + same.out() + same.err());
-    }
-
-    private static void qemuIo(String command) throws Exception {
-        Process p = new ProcessBuilder("qemu-io", "-c", command, dir.resolve("src.qcow2").toString())
-                .redirectErrorStream(true).start();
-        p.getInputStream().readAllBytes();
-        assertEquals(0, p.waitFor(), "qemu-io " + command);
     }
 
     private static String undated(String s) {

@@ -85,6 +85,16 @@ final class Twin {
         }
     }
 
+    /** qemu-io -c COMMAND on a file of the directory (fixture setup; the command may contain blanks). */
+    void qemuIo(String file, String command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("qemu-io", "-c", command, dir.resolve(file).toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IOException("qemu-io -c '" + command + "' " + file + " failed: " + out);
+        }
+    }
+
     Run jqcow(String args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
