@@ -9,36 +9,76 @@ import java.util.List;
 
 /**
  * Decides which target requests a chunk needs once its data is read: zero blocks at -S
- * granularity are skipped on a zero-initialised target or written as zeroes otherwise, clusters
- * equal to the target's backing file are skipped, the rest is written (compressed with -c).
+ * granularity are skipped on a zero-initialised target or written as zeroes otherwise, the rest is
+ * written (compressed with -c). With a target backing file (-B) qemu-img's rules hold: all source
+ * data is written (even where it equals the backing file), zero data becomes zero clusters, and a
+ * zero (unallocated) source area becomes zero clusters only where the backing file reaches.
  */
 final class ChunkAnalyzer {
     private final CopyOptions options;
     private final boolean hasBacking;
+    /** Length of the target's backing file, or -1 without one. */
+    private final long backingLength;
     private final ByteBuffer zeroes;
     private final CompressionProbe probe;
 
     /** @param probe with -c: which clusters shrink (the others are written plainly), else null */
-    ChunkAnalyzer(CopyOptions options, boolean hasBacking, CompressionProbe probe) {
+    ChunkAnalyzer(CopyOptions options, long backingLength, CompressionProbe probe) {
         this.options = options;
-        this.hasBacking = hasBacking;
+        this.hasBacking = backingLength >= 0;
+        this.backingLength = backingLength;
         this.probe = probe;
         this.zeroes = AlignedBuffers.allocate(ChunkPlanner.CHUNK_SIZE, 4096).asReadOnlyBuffer();
     }
 
-    /**
-     * @param data the chunk's source bytes at [0, length) (DATA pieces)
-     * @param base the target backing file's bytes at [0, length) (when the target has one)
-     */
-    List<WriteRun> plan(Chunk chunk, ByteBuffer data, ByteBuffer base) {
+    /** @param data the chunk's source bytes at [0, length) (DATA pieces) */
+    List<WriteRun> plan(Chunk chunk, ByteBuffer data) {
         List<WriteRun> runs = new ArrayList<>(4);
+        if (hasBacking || options.compress()) {
+            ClusterPlan.plan(this, chunk, data, runs);
+            return runs;
+        }
         for (Chunk.Piece p : chunk.pieces()) {
-            plan(chunk.offset(), p, data, base, runs);
+            plan(chunk.offset(), p, data, runs);
         }
         return runs;
     }
 
-    private void plan(long chunkOffset, Chunk.Piece piece, ByteBuffer data, ByteBuffer base, List<WriteRun> runs) {
+    /**
+     * What one whole target cluster needs when the target works in clusters (-B, -c), as qemu-img
+     * decides it: a cluster with any source data is read whole (its unallocated parts as zeroes)
+     * and written, or zeroed when it is all zero; a cluster without data is zeroed or skipped.
+     *
+     * @param hasData whether a DATA piece overlaps the cluster (its bytes in data are complete)
+     */
+    Type decideCluster(long chunkOffset, int at, int len, boolean hasData, ByteBuffer data) {
+        if (!hasData) {
+            return hasBacking ? zeroOverBacking(chunkOffset, at) : options.zeroInit() ? null : Type.ZERO;
+        }
+        if (options.sparse() > 0 && isZero(data, at, len)) {
+            return options.zeroInit() && !hasBacking ? null : Type.ZERO;
+        }
+        if (options.compress()) {
+            return probe != null && !probe.shrinks(data, at, len) ? Type.WRITE : Type.COMPRESS;
+        }
+        return Type.WRITE;
+    }
+
+    /** The old per-piece decision, for a cluster that mixes data with backing-file areas. */
+    void planPiece(long chunkOffset, Chunk.Piece piece, ByteBuffer data, List<WriteRun> runs) {
+        plan(chunkOffset, piece, data, runs);
+    }
+
+    long clusterSize() {
+        return options.clusterSize();
+    }
+
+    /** Zeroes at a target offset with a backing file: a zero cluster where the backing file reaches. */
+    private Type zeroOverBacking(long chunkOffset, int at) {
+        return chunkOffset + at < backingLength ? Type.ZERO : null;
+    }
+
+    private void plan(long chunkOffset, Chunk.Piece piece, ByteBuffer data, List<WriteRun> runs) {
         if (piece.kind() == Kind.BACKING) {
             return;
         }
@@ -49,8 +89,8 @@ final class ChunkAnalyzer {
                 }
                 return;
             }
-            forEachBlock(chunkOffset, piece, options.clusterSize(),
-                    (at, len) -> isZero(base, at, len) ? null : Type.ZERO, runs);
+            forEachBlock(chunkOffset, piece, options.clusterSize(), (at, len) -> zeroOverBacking(chunkOffset, at),
+                    runs);
             return;
         }
         long gran = hasBacking || options.compress() ? options.clusterSize() : options.sparse();
@@ -60,10 +100,8 @@ final class ChunkAnalyzer {
             return;
         }
         forEachBlock(chunkOffset, piece, gran, (at, len) -> {
-            if (hasBacking && equal(data, base, at, len)) {
-                return null;
-            }
             if (options.sparse() > 0 && isZero(data, at, len)) {
+                // zero data: a zero cluster with a backing file (qemu-img: even beyond its end)
                 return options.zeroInit() && !hasBacking ? null : Type.ZERO;
             }
             if (dataType == Type.COMPRESS && probe != null && !probe.shrinks(data, at, len)) {
@@ -105,9 +143,5 @@ final class ChunkAnalyzer {
 
     private boolean isZero(ByteBuffer buf, int at, int len) {
         return buf.slice(at, len).mismatch(zeroes.slice(0, len)) < 0;
-    }
-
-    private static boolean equal(ByteBuffer a, ByteBuffer b, int at, int len) {
-        return a.slice(at, len).mismatch(b.slice(at, len)) < 0;
     }
 }

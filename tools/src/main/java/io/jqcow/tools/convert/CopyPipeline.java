@@ -26,32 +26,30 @@ import java.util.function.LongConsumer;
 final class CopyPipeline implements AutoCloseable {
     private final SourceSet sources;
     private final BlockNode target;
-    private final BlockNode targetBacking;
     private final Qcow2Driver compressor;
     private final CopyOptions options;
     private final ChunkAnalyzer analyzer;
     private final LongConsumer dataDone;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
-    /** One chunk's buffers, reused for the whole run. */
+    /** One chunk's buffer, reused for the whole run. */
     private static final class Slot {
         final ByteBuffer data = AlignedBuffers.allocate(ChunkPlanner.CHUNK_SIZE, 4096);
-        ByteBuffer base;
     }
 
     /**
-     * @param targetBacking the target's backing node (equal clusters are skipped), or null
+     * @param targetBacking the target's backing node (its length decides where zeroes are written), or null
      * @param compressor    the qcow2 target driver for -c, else null
      * @param dataDone      told the size of every finished data chunk (progress)
      */
     CopyPipeline(SourceSet sources, BlockNode target, BlockNode targetBacking, Qcow2Driver compressor,
-                 CopyOptions options, LongConsumer dataDone) {
+                 CopyOptions options, LongConsumer dataDone) throws BlockException {
         this.sources = sources;
         this.target = target;
-        this.targetBacking = targetBacking;
         this.compressor = compressor;
         this.options = options;
-        this.analyzer = new ChunkAnalyzer(options, targetBacking != null, compressor == null ? null
+        this.analyzer = new ChunkAnalyzer(options, targetBacking == null ? -1 : targetBacking.length(),
+                compressor == null ? null
                 : new CompressionProbe(compressor.header().compressionType(), options.clusterSize()));
         this.dataDone = dataDone;
     }
@@ -128,39 +126,9 @@ final class CopyPipeline implements AutoCloseable {
             reads.add(tagged(sources.readAsync(c.offset() + span[0], data.slice(span[0], span[1])), "reading",
                     c.offset() + span[0]));
         }
-        if (targetBacking != null && !allBacking(c)) {
-            if (slot.base == null) {
-                slot.base = AlignedBuffers.allocate(ChunkPlanner.CHUNK_SIZE, 4096);
-            }
-            ByteBuffer base = slot.base.duplicate().clear().limit(c.length());
-            reads.add(tagged(readBacking(c.offset(), base), "reading", c.offset()));
-        }
-        ByteBuffer base = slot.base;
         CompletableFuture<Void> all = reads.size() == 1 ? reads.get(0)
                 : CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new));
-        return all.thenApply(v -> analyzer.plan(c, data, base));
-    }
-
-    private static boolean allBacking(Chunk c) {
-        return c.pieces().stream().allMatch(p -> p.kind() == Kind.BACKING);
-    }
-
-    /** The backing file may be shorter than the target: beyond its end it reads as zeroes. */
-    private CompletableFuture<Void> readBacking(long offset, ByteBuffer buf) {
-        long len;
-        try {
-            len = targetBacking.length();
-        } catch (BlockException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-        int real = (int) Math.max(0, Math.min(buf.remaining(), len - offset));
-        for (int i = real; i < buf.limit(); i++) {
-            buf.put(i, (byte) 0);
-        }
-        if (real == 0) {
-            return CompletableFuture.completedFuture(null);
-        }
-        return targetBacking.readAsync(offset, IoVector.of(buf.duplicate().limit(real)), 0);
+        return all.thenApply(v -> analyzer.plan(c, data));
     }
 
     /**
