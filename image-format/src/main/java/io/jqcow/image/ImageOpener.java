@@ -124,7 +124,9 @@ public final class ImageOpener {
     }
 
     private ChildOpener children(Path image, OpenOptions o, Set<Path> chain, int depth) {
-        Path dir = image.toAbsolutePath().getParent();
+        // Relative names resolve against the image's directory as given (qemu's full backing name:
+        // 'mb.qcow2' -> 'base.qcow2', 'img/mb.qcow2' -> 'img/base.qcow2'), which is also what messages show.
+        Path dir = image.getParent();
         return new ChildOpener() {
             @Override
             public BlockNode openBacking(String name, String format) throws BlockException {
@@ -137,8 +139,9 @@ public final class ImageOpener {
                 try {
                     return open(p, bo, chain, depth + 1);
                 } catch (BlockException e) {
-                    throw new BlockException(e.errno(), e.offset(), "Could not open backing file: Could not open '"
-                            + p + "': " + e.getMessage(), e);
+                    String inner = e.getMessage().startsWith("Could not open '") ? e.getMessage()
+                            : "Could not open '" + p + "': " + e.getMessage();
+                    throw new BlockException(e.errno(), e.offset(), "Could not open backing file: " + inner, e);
                 }
             }
 
