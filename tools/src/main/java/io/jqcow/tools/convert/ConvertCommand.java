@@ -51,6 +51,7 @@ public final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--target-is-zero") boolean targetIsZero;
     @Option(names = "-U") boolean forceShare;
     @Option(names = "-l", paramLabel = "SNAPSHOT_PARAM") String snapshotParam;
+    @Option(names = "--salvage") boolean salvage;
     @Option(names = {"-h", "--help"}, usageHelp = true) boolean help;
     @Parameters(arity = "0..*", paramLabel = "FILENAME") List<String> files = new ArrayList<>();
 
@@ -127,8 +128,9 @@ public final class ConvertCommand implements Callable<Integer> {
         if (printer != null) {
             printer.update(0);
         }
-        try (CopyPipeline pipeline = new CopyPipeline(sources, target, targetBacking, compress ? qcow2 : null, copy,
-                n -> {
+        ReadRecovery recovery = new ReadRecovery(sources, salvage, env::error);
+        try (CopyPipeline pipeline = new CopyPipeline(sources, recovery, target, targetBacking,
+                compress ? qcow2 : null, copy, n -> {
                     long d = done.addAndGet(n);
                     if (printer != null && dataTotal > 0) {
                         printer.update(100.0 * d / dataTotal);

@@ -25,6 +25,7 @@ import java.util.function.LongConsumer;
  */
 final class CopyPipeline implements AutoCloseable {
     private final SourceSet sources;
+    private final ReadRecovery recovery;
     private final BlockNode target;
     private final Qcow2Driver compressor;
     private final CopyOptions options;
@@ -44,7 +45,14 @@ final class CopyPipeline implements AutoCloseable {
      */
     CopyPipeline(SourceSet sources, BlockNode target, BlockNode targetBacking, Qcow2Driver compressor,
                  CopyOptions options, LongConsumer dataDone) throws BlockException {
+        this(sources, ReadRecovery.strict(sources), target, targetBacking, compressor, options, dataDone);
+    }
+
+    /** @param recovery what a failed source read turns into (--salvage or the error) */
+    CopyPipeline(SourceSet sources, ReadRecovery recovery, BlockNode target, BlockNode targetBacking,
+                 Qcow2Driver compressor, CopyOptions options, LongConsumer dataDone) throws BlockException {
         this.sources = sources;
+        this.recovery = recovery;
         this.target = target;
         this.compressor = compressor;
         this.options = options;
@@ -123,8 +131,7 @@ final class CopyPipeline implements AutoCloseable {
         List<CompletableFuture<Void>> reads = new ArrayList<>(c.pieces().size() + 1);
         ByteBuffer data = slot.data.duplicate().clear().limit(c.length());
         for (int[] span : ReadSpans.of(c)) {
-            reads.add(tagged(sources.readAsync(c.offset() + span[0], data.slice(span[0], span[1])), "reading",
-                    c.offset() + span[0]));
+            reads.add(recovery.read(c, span[0], span[1], data));
         }
         CompletableFuture<Void> all = reads.size() == 1 ? reads.get(0)
                 : CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new));

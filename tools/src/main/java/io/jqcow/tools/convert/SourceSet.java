@@ -40,6 +40,20 @@ final class SourceSet {
         return total;
     }
 
+    /**
+     * The unit in which qemu-img's reads of the source at {@code offset} start: a qcow2 source's
+     * cluster (its compressed clusters are extents of their own), otherwise a whole extent (0).
+     */
+    int readUnitAt(long offset) {
+        BlockNode n = nodes.get(indexOf(offset));
+        return n.driver() instanceof io.jqcow.qcow2.Qcow2Driver q ? 1 << q.header().clusterBits() : 0;
+    }
+
+    /** Where the source holding {@code offset} starts in the concatenation. */
+    long sourceStartAt(long offset) {
+        return starts[indexOf(offset)];
+    }
+
     private int indexOf(long offset) {
         int i = nodes.size() - 1;
         while (i > 0 && starts[i] > offset) {
