@@ -52,6 +52,9 @@ public final class ConvertCommand implements Callable<Integer> {
     @Option(names = "-U") boolean forceShare;
     @Option(names = "-l", paramLabel = "SNAPSHOT_PARAM") String snapshotParam;
     @Option(names = "--salvage") boolean salvage;
+    @Option(names = "-r", paramLabel = "RATE_LIMIT") String rateLimit;
+    /** -r in bytes per second, 0 = unlimited. */
+    private long rate;
     @Option(names = {"-h", "--help"}, usageHelp = true) boolean help;
     @Parameters(arity = "0..*", paramLabel = "FILENAME") List<String> files = new ArrayList<>();
 
@@ -136,7 +139,7 @@ public final class ConvertCommand implements Callable<Integer> {
                         printer.update(100.0 * d / dataTotal);
                     }
                 })) {
-            pipeline.run(new ChunkPlanner(sources, whole, full));
+            pipeline.run(new ChunkPlanner(sources, whole, full), rate);
         }
         if (printer != null) {
             printer.update(100);
@@ -165,6 +168,8 @@ public final class ConvertCommand implements Callable<Integer> {
             throw new ToolException("Invalid number of coroutines. Allowed number of coroutines is between 1 and 16");
         }
         long sparse = SizeArgument.parse(sparseSize, "buffer size for sparse output", Long.MAX_VALUE,
+                w -> env.error("warning: " + w));
+        rate = rateLimit == null ? 0 : SizeArgument.parse(rateLimit, "rate limit", Long.MAX_VALUE,
                 w -> env.error("warning: " + w));
         if (sparse % 512 != 0 || sparse > MAX_SPARSE) {
             throw new ToolException("Invalid buffer size for sparse output specified. Valid sizes are multiples of 512 "

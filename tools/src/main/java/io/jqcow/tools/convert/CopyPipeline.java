@@ -6,6 +6,7 @@ import io.jqcow.block.BlockNode;
 import io.jqcow.block.IoVector;
 import io.jqcow.block.RequestFlags;
 import io.jqcow.image.ConvertSourceChain.Kind;
+import com.google.common.util.concurrent.RateLimiter;
 import io.jqcow.qcow2.Qcow2Driver;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -64,6 +65,16 @@ final class CopyPipeline implements AutoCloseable {
 
     /** Copies every chunk; the first failure stops the loop and is thrown once in-flight work ends. */
     void run(ChunkPlanner planner) throws BlockException, InterruptedException {
+        run(planner, 0);
+    }
+
+    /**
+     * As {@link #run(ChunkPlanner)}, at most {@code bytesPerSecond} of the image per second (-r; 0 =
+     * unlimited). The planning loop waits for its permits, so no request thread ever sleeps.
+     */
+    @SuppressWarnings("UnstableApiUsage")
+    void run(ChunkPlanner planner, long bytesPerSecond) throws BlockException, InterruptedException {
+        RateLimiter limiter = bytesPerSecond > 0 ? RateLimiter.create(bytesPerSecond) : null;
         BlockingQueue<Slot> free = new ArrayBlockingQueue<>(options.workers());
         for (int i = 0; i < options.workers(); i++) {
             free.add(new Slot());
@@ -71,6 +82,9 @@ final class CopyPipeline implements AutoCloseable {
         WriteSequencer sequencer = new WriteSequencer(options.workers());
         Chunk chunk;
         while (failure.get() == null && (chunk = nextOrNull(planner)) != null) {
+            if (limiter != null) {
+                limiter.acquire(Math.max(1, chunk.length()));
+            }
             Slot slot = free.take();
             Chunk c = chunk;
             prepare(c, slot).whenComplete((runs, e) -> {

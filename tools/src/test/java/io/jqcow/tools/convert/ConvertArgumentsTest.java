@@ -37,7 +37,7 @@ class ConvertArgumentsTest {
         "-O qcow2 -o foo=1 SRC DST", "-o cluster_size=4k SRC DST", "-O qcow2 -B SRC SRC DST",
         "-B SRC -F raw SRC DST", "MISSING DST", "-O qcow2 -o cluster_size=1000 SRC DST",
         "-O qcow2 -o compat=0.10,compression_type=zstd SRC DST", "-n -O qcow2 SRC MISSING",
-        "-T foo SRC DST"})
+        "-T foo SRC DST", "-r abc SRC DST", "-r -5 SRC DST", "-r 1x SRC DST"})
     void sameErrorAsQemuImg(String line) throws Exception {
         Path src = dir.resolve("src.raw");
         Files.write(src, new byte[1 << 16]);

@@ -90,7 +90,7 @@ class QemuImgConvertInteropTest {
 
     @ParameterizedTest(name = "raw->qcow2 {0}")
     @ValueSource(strings = {"", "-W -m 16", "-S 64k", "-S 0", "-m 1", "-o cluster_size=4k", "-o compat=0.10",
-        "-o preallocation=metadata", "-o cluster_size=2M"})
+        "-o preallocation=metadata", "-o cluster_size=2M", "-r 512M", "-r 0"})
     void rawToQcow2(String flags) throws Exception {
         Path src = source(7);
         List<String> f = flags.isEmpty() ? List.of("-f", "raw") : ConvertFixtures.concat(List.of(flags.split(" ")),
