@@ -2,7 +2,6 @@ package io.jqcow.block;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The request layer's async fast path for plain reads and writes: no request thread at all. It
@@ -12,9 +11,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * caller's thread, the driver starts the I/O ({@link BlockDriver#tryReadAsync}), and whatever
  * thread finishes the I/O (with linux-aio, its reaper) ends the request and completes the future.
  *
- * <p>Everything else returns null and takes the layer's usual path. Once the tracked request has
- * begun, a conflict or a driver that declines hands it, as it is, to a request thread that waits for
- * conflicts and does the sync call, so the request keeps its place in the registration order.
+ * <p>Everything else returns null and takes the layer's usual path. When a conflict or a driver
+ * that declines is found only after the tracked request began, the request is ended again (it has
+ * done nothing) before the usual path registers it anew on a request thread. It must not be handed
+ * to the pool already registered: queued behind busy threads it would block, as an earlier request,
+ * the very requests those threads wait in, and with every thread waiting nothing would move.
  */
 final class DirectAsync {
 
@@ -22,16 +23,13 @@ final class DirectAsync {
     private final TrackedRequests tracked;
     private final RequestGate gate;
     private final AlignedIo io;
-    private final RequestThreads threads;
     private final int align;
 
-    DirectAsync(BlockDriver driver, TrackedRequests tracked, RequestGate gate, AlignedIo io,
-                RequestThreads threads) {
+    DirectAsync(BlockDriver driver, TrackedRequests tracked, RequestGate gate, AlignedIo io) {
         this.driver = driver;
         this.tracked = tracked;
         this.gate = gate;
         this.io = io;
-        this.threads = threads;
         this.align = io.align();
     }
 
@@ -53,7 +51,7 @@ final class DirectAsync {
                 && start(() -> driver.tryReadAsync(req, offset, qiov, flags, finisher(req, f, -1)), req, f)) {
             return f;
         }
-        return onThread(req, () -> io.read(req, offset, qiov, flags));
+        return giveUp(req);
     }
 
     /** The fast path for a write, or null when the request is not one for it. */
@@ -73,7 +71,7 @@ final class DirectAsync {
                 && start(() -> driver.tryWriteAsync(req, offset, qiov, flags, finisher(req, f, offset + size)), req, f)) {
             return f;
         }
-        return onThread(req, () -> io.write(req, offset, qiov, flags));
+        return giveUp(req);
     }
 
     /** Aligned, non-empty, in range, one driver call, not serialising. */
@@ -123,30 +121,10 @@ final class DirectAsync {
         };
     }
 
-    @FunctionalInterface
-    private interface Work {
-        void run() throws BlockException;
-    }
-
-    /** The usual path for an already begun request: wait for conflicts and do the I/O on a request thread. */
-    private CompletableFuture<Void> onThread(TrackedRequest req, Work work) {
-        AtomicBoolean claimed = new AtomicBoolean();
-        CompletableFuture<Void> future = threads.submit(() -> {
-            claimed.set(true);
-            try {
-                req.waitForConflicts();
-                work.run();
-                return null;
-            } finally {
-                tracked.end(req);
-                gate.exit();
-            }
-        });
-        // A pool that refused the task completed the future without running it: clean up here.
-        if (future.isDone() && claimed.compareAndSet(false, true)) {
-            tracked.end(req);
-            gate.exit();
-        }
-        return future;
+    /** Undoes begin() for a request that did nothing, so the usual path can take it. */
+    private CompletableFuture<Void> giveUp(TrackedRequest req) {
+        tracked.end(req);
+        gate.exit();
+        return null;
     }
 }

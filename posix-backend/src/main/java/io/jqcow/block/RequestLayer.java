@@ -63,7 +63,7 @@ public final class RequestLayer implements BlockNode {
         this.align = limits.requestAlignment();
         this.io = new AlignedIo(driver, limits, driver.length());
         this.gate = new RequestGate(driver.name());
-        this.direct = new DirectAsync(driver, tracked, gate, io, threads);
+        this.direct = new DirectAsync(driver, tracked, gate, io);
     }
 
     /** The in-flight requests of this node (for diagnostics and tests). */

@@ -77,6 +77,8 @@ public final class LinuxAioContext implements AutoCloseable {
      */
     private int inlineSubmits;
     private boolean closed;
+    /** Set by close() called on the reaper thread itself; read only by the reaper. */
+    private boolean releaseOnReaperExit;
     /** Set when io_getevents failed: nothing can complete any more. */
     private Errno broken;
 
@@ -391,6 +393,21 @@ public final class LinuxAioContext implements AutoCloseable {
     }
 
     private void reapLoop() {
+        try {
+            reapUntilClosed();
+        } finally {
+            if (releaseOnReaperExit) {
+                Uninterruptibles.joinUninterruptibly(submitter);
+                try {
+                    release();
+                } catch (BlockException e) {
+                    // io_destroy failing after everything completed leaves nothing to clean up
+                }
+            }
+        }
+    }
+
+    private void reapUntilClosed() {
         ByteOrder order = ByteOrder.nativeOrder();
         while (true) {
             timespec.setLong(0, 0);
@@ -468,8 +485,18 @@ public final class LinuxAioContext implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+        if (isReaperThread()) {
+            // Closed from a completion callback: the reaper cannot wait for itself, so it releases
+            // the context when its loop ends (once the submitter is done and nothing is in flight).
+            releaseOnReaperExit = true;
+            return;
+        }
         Uninterruptibles.joinUninterruptibly(submitter);
         Uninterruptibles.joinUninterruptibly(reaper);
+        release();
+    }
+
+    private void release() throws BlockException {
         long r = kernel.destroy(ctx);
         iocbpp.close();
         blocks.close();

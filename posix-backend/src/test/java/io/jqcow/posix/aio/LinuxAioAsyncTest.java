@@ -2,6 +2,7 @@ package io.jqcow.posix.aio;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jqcow.block.AlignedBuffers;
@@ -10,6 +11,7 @@ import io.jqcow.block.Errno;
 import io.jqcow.posix.HostFile;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -159,6 +161,27 @@ class LinuxAioAsyncTest {
             errors.add(e.toString());
             slots.countDown();
         }
+    }
+
+    @Test
+    void closingFromACompletionCallbackDoesNotHang(@TempDir Path dir) throws Exception {
+        HostFile raw = rawFile(dir, 16L * BLOCK);
+        LinuxAioHostFile aio = LinuxAioHostFile.wrap(raw, 0);
+        CountDownLatch closed = new CountDownLatch(1);
+        List<String> errors = Collections.synchronizedList(new ArrayList<>());
+        aio.pwritevAsync(new ByteBuffer[] {block(0)}, 0, (n, failure) -> {
+            try {
+                aio.close();
+            } catch (BlockException e) {
+                errors.add(e.toString());
+            }
+            closed.countDown();
+        });
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> closed.await());
+        assertEquals(List.of(), errors);
+        BlockException e = assertThrows(BlockException.class,
+                () -> aio.preadvAsync(new ByteBuffer[] {block(0)}, 0, (n, f) -> { }));
+        assertEquals(Errno.EBADF, e.errno());
     }
 
     @Test
