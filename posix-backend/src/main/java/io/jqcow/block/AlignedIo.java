@@ -43,7 +43,17 @@ final class AlignedIo {
         length.set(value);
     }
 
-    private void raiseLength(long end) {
+    /** Whether an aligned request of this size goes to the driver in one call (no splitting). */
+    boolean fitsOneCall(long size) {
+        return size <= maxChunk;
+    }
+
+    /** Where reads stop coming from the driver: the cached length rounded up to the alignment. */
+    long readableEnd() {
+        return AlignMath.up(length.get(), align);
+    }
+
+    void raiseLength(long end) {
         length.accumulateAndGet(end, Math::max);
     }
 

@@ -25,6 +25,22 @@ public interface BlockDriver {
 
     void write(RequestContext ctx, long offset, IoVector qiov, int flags) throws BlockException;
 
+    /**
+     * Optional asynchronous {@link #read}: same preconditions and result, but it must not block.
+     * Returns false, without side effects and without calling {@code done}, when this driver cannot
+     * take this request that way (the request layer then calls read() on a request thread). Returns
+     * true when it took the request: {@code done} then runs exactly once, on any thread, possibly
+     * before this returns. The default takes nothing, so drivers without an async engine are unchanged.
+     */
+    default boolean tryReadAsync(RequestContext ctx, long offset, IoVector qiov, int flags, IoCompletion done) {
+        return false;
+    }
+
+    /** Optional asynchronous {@link #write}; the same contract as {@link #tryReadAsync}. */
+    default boolean tryWriteAsync(RequestContext ctx, long offset, IoVector qiov, int flags, IoCompletion done) {
+        return false;
+    }
+
     /** Efficient zeroing, or ENOTSUP (the request layer then falls back unless NO_FALLBACK). */
     void writeZeroes(RequestContext ctx, long offset, long bytes, int flags) throws BlockException;
 

@@ -29,7 +29,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       {@link TrackedRequest} (the driver's {@link RequestContext}) and wait for conflicts before
  *       the driver sees them; truncate serialises [min(old, new), end of address space). Flush and
  *       block status are not tracked, only counted so close can wait for them.</li>
- *   <li>Async calls run the same code on the graph's {@link RequestThreads}. Close refuses new
+ *   <li>Async calls run the same code on the graph's {@link RequestThreads}, except plain aligned
+ *       reads and writes that an async driver can take as they are ({@link DirectAsync}): those
+ *       complete on the driver's completion thread without a request thread. Close refuses new
  *       calls, waits for the ones in progress (async ones count from submission) and closes the
  *       driver.</li>
  * </ul>
@@ -44,6 +46,7 @@ public final class RequestLayer implements BlockNode {
     private final TrackedRequests tracked = new TrackedRequests();
     private final RequestGate gate;
     private final AlignedIo io;
+    private final DirectAsync direct;
     private final int align;
     private final boolean ownsThreads;
 
@@ -60,6 +63,7 @@ public final class RequestLayer implements BlockNode {
         this.align = limits.requestAlignment();
         this.io = new AlignedIo(driver, limits, driver.length());
         this.gate = new RequestGate(driver.name());
+        this.direct = new DirectAsync(driver, tracked, gate, io);
     }
 
     /** The in-flight requests of this node (for diagnostics and tests). */
@@ -169,16 +173,18 @@ public final class RequestLayer implements BlockNode {
         }
     }
 
-    // ---- async API: the same work on the request threads ----
+    // ---- async API: plain reads and writes straight to an async driver, the rest on request threads ----
 
     @Override
     public CompletableFuture<Void> readAsync(long offset, IoVector qiov, int flags) {
-        return async(() -> doRead(offset, qiov, flags));
+        CompletableFuture<Void> f = direct.read(offset, qiov, flags);
+        return f != null ? f : async(() -> doRead(offset, qiov, flags));
     }
 
     @Override
     public CompletableFuture<Void> writeAsync(long offset, IoVector qiov, int flags) {
-        return async(() -> doWrite(offset, qiov, flags));
+        CompletableFuture<Void> f = direct.write(offset, qiov, flags);
+        return f != null ? f : async(() -> doWrite(offset, qiov, flags));
     }
 
     @Override

@@ -152,6 +152,23 @@ public final class TrackedRequests {
         }
     }
 
+    /**
+     * Whether r could pass {@link TrackedRequest#waitForConflicts()} right now without waiting. An
+     * async request that gets true may start its I/O at once: from then on it counts as running
+     * (not waiting) to everyone else, exactly like a request that got through its wait.
+     */
+    boolean canPassWithoutWaiting(TrackedRequest r) {
+        lock.lock();
+        try {
+            if (r.isFinished()) {
+                throw new IllegalStateException("request already ended: " + r);
+            }
+            return serialisingCount == 0 || findBlocker(r) == null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private TrackedRequest findBlocker(TrackedRequest r) {
         for (TrackedRequest o : inFlight) {
             if (o != r && r.conflictsWith(o) && (o.sequence() < r.sequence() || !o.isWaiting())) {

@@ -5,6 +5,7 @@ import io.jqcow.block.BlockDriver;
 import io.jqcow.block.BlockException;
 import io.jqcow.block.BlockStatus;
 import io.jqcow.block.Errno;
+import io.jqcow.block.IoCompletion;
 import io.jqcow.block.IoVector;
 import io.jqcow.block.Limits;
 import io.jqcow.block.PreallocMode;
@@ -179,6 +180,44 @@ public final class FilePosixDriver implements BlockDriver {
         }
         if (RequestFlags.has(flags, RequestFlags.FUA) && !cache.dsync && !cache.noFlush) {
             file.sync(true);
+        }
+    }
+
+    /**
+     * Async read straight from the engine, only when it is really asynchronous and the vector needs
+     * no bounce; anything else (or an engine that refuses to start it) is left to {@link #read}.
+     */
+    @Override
+    public boolean tryReadAsync(RequestContext ctx, long offset, IoVector qiov, int flags, IoCompletion done) {
+        long n = qiov.size();
+        if (n == 0 || !file.supportsAsync() || !isZeroCopy(qiov)) {
+            return false;
+        }
+        try {
+            file.preadvAsync(qiov.segments(), offset, (got, failure) -> {
+                if (failure == null && got < n) {
+                    qiov.zero(got, n - got); // past EOF reads as zeroes
+                }
+                done.done(failure);
+            });
+            return true;
+        } catch (BlockException e) {
+            return false; // not started: the sync path reports (or survives) it
+        }
+    }
+
+    /** Async write, as {@link #tryReadAsync}; a FUA write that needs its fdatasync goes the sync way. */
+    @Override
+    public boolean tryWriteAsync(RequestContext ctx, long offset, IoVector qiov, int flags, IoCompletion done) {
+        boolean needsSync = RequestFlags.has(flags, RequestFlags.FUA) && !cache.dsync && !cache.noFlush;
+        if (readOnly || needsSync || qiov.size() == 0 || !file.supportsAsync() || !isZeroCopy(qiov)) {
+            return false;
+        }
+        try {
+            file.pwritevAsync(qiov.segments(), offset, (written, failure) -> done.done(failure));
+            return true;
+        } catch (BlockException e) {
+            return false;
         }
     }
 

@@ -6,6 +6,9 @@ import java.nio.ByteBuffer;
 /**
  * A {@link HostFile} that forwards every call to a delegate. Decorators (the linux-aio engine, the
  * simulated pre-5.5 XFS file, fault injection) extend it and override only what they change.
+ * The async calls are deliberately not forwarded: they keep HostFile's defaults, which go through
+ * this object's (possibly overridden) preadv/pwritev, so a decorator's changes are never bypassed.
+ * An async engine overrides {@link #supportsAsync()} and both async methods itself.
  */
 public abstract class ForwardingHostFile implements HostFile {
     protected final HostFile delegate;

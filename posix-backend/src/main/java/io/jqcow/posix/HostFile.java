@@ -28,6 +28,51 @@ public interface HostFile extends AutoCloseable {
     /** Writes all buffers' remaining bytes; a short write that makes no progress is ENOSPC. */
     long pwritev(ByteBuffer[] buffers, long offset) throws BlockException;
 
+    /**
+     * The end of an async preadv/pwritev: bytes transferred (a read is short only at EOF) or the
+     * error, exactly once, on any thread (linux-aio calls it on its reaper thread), without blocking.
+     */
+    @FunctionalInterface
+    interface IoDone {
+        void done(long bytes, BlockException failure);
+    }
+
+    /**
+     * Whether {@link #preadvAsync}/{@link #pwritevAsync} really run without blocking the caller.
+     * False by default: the default async methods just call preadv/pwritev and complete at once.
+     */
+    default boolean supportsAsync() {
+        return false;
+    }
+
+    /**
+     * Starts a preadv; {@code done} gets its result. Throws (and never calls {@code done}) when the
+     * request could not even be started, e.g. the engine is closed. The buffers belong to the
+     * kernel until {@code done} runs.
+     */
+    default void preadvAsync(ByteBuffer[] buffers, long offset, IoDone done) throws BlockException {
+        long n;
+        try {
+            n = preadv(buffers, offset);
+        } catch (BlockException e) {
+            done.done(-1, e);
+            return;
+        }
+        done.done(n, null);
+    }
+
+    /** Starts a pwritev (short-write rules as {@link #pwritev}); otherwise as {@link #preadvAsync}. */
+    default void pwritevAsync(ByteBuffer[] buffers, long offset, IoDone done) throws BlockException {
+        long n;
+        try {
+            n = pwritev(buffers, offset);
+        } catch (BlockException e) {
+            done.done(-1, e);
+            return;
+        }
+        done.done(n, null);
+    }
+
     /** fallocate(2); EOPNOTSUPP, ENOSYS, ENODEV and ENOTTY come back as ENOTSUP. */
     void fallocate(int mode, long offset, long length) throws BlockException;
 

@@ -3,6 +3,7 @@ package io.jqcow.posix.aio;
 import com.google.common.util.concurrent.Uninterruptibles;
 import io.jqcow.block.BlockException;
 import io.jqcow.block.Errno;
+import io.jqcow.posix.HostFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.concurrent.CompletableFuture;
@@ -11,7 +12,8 @@ import java.util.concurrent.ExecutionException;
 /**
  * One preadv/pwritev on its way through linux-aio: its iocb, a one-entry iocb pointer array (for
  * submitting it alone) and its iovec array live in one native block that must outlive the
- * kernel's use of it, and a future the request thread waits on.
+ * kernel's use of it, and either a future the request thread waits on or, for an async request,
+ * a callback that the completing thread (normally the reaper) calls after freeing the native block.
  */
 final class AioRequest {
     private final long id;
@@ -24,7 +26,9 @@ final class AioRequest {
 
     private final NativeBlocks blocks;
     private final NativeBlocks.Block mem;
-    private final CompletableFuture<Long> done = new CompletableFuture<>();
+    private final CompletableFuture<Long> done;
+    /** The async caller's callback; null for a request thread that waits on {@link #done}. */
+    private final HostFile.IoDone callback;
 
     static long blockSize(int iovecs) {
         return IOVECS + (long) IoVecs.SIZE * Math.max(1, iovecs);
@@ -32,7 +36,15 @@ final class AioRequest {
 
     AioRequest(NativeBlocks blocks, long id, boolean write, int fd, ByteBuffer[] buffers, long offset)
             throws BlockException {
+        this(blocks, id, write, fd, buffers, offset, null);
+    }
+
+    /** With a non-null {@code callback}, an async request: it frees itself when it completes. */
+    AioRequest(NativeBlocks blocks, long id, boolean write, int fd, ByteBuffer[] buffers, long offset,
+               HostFile.IoDone callback) throws BlockException {
         this.id = id;
+        this.callback = callback;
+        this.done = callback == null ? new CompletableFuture<>() : null;
         this.write = write;
         this.offset = offset;
         this.blocks = blocks;
@@ -65,15 +77,42 @@ final class AioRequest {
 
     /** Called by the reaper with io_event.res. */
     void complete(long res) {
+        long bytes;
         try {
-            done.complete(AioResults.bytesTransferred(write, res, nbytes, offset));
+            bytes = AioResults.bytesTransferred(write, res, nbytes, offset);
         } catch (BlockException e) {
-            done.completeExceptionally(e);
+            fail(e);
+            return;
+        }
+        if (callback == null) {
+            done.complete(bytes);
+        } else {
+            free();
+            callBack(bytes, null);
         }
     }
 
     void fail(BlockException e) {
-        done.completeExceptionally(e);
+        if (callback == null) {
+            done.completeExceptionally(e);
+        } else {
+            free();
+            callBack(-1, e);
+        }
+    }
+
+    boolean isAsync() {
+        return callback != null;
+    }
+
+    /** A throwing callback must not kill the reaper (nor leave the other events of its batch unserved). */
+    private void callBack(long bytes, BlockException failure) {
+        try {
+            callback.done(bytes, failure);
+        } catch (RuntimeException | Error e) {
+            Thread t = Thread.currentThread();
+            t.getUncaughtExceptionHandler().uncaughtException(t, e);
+        }
     }
 
     void fail(Errno errno, String why) {

@@ -5,8 +5,10 @@ import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import io.jqcow.block.BlockException;
 import io.jqcow.block.Errno;
+import io.jqcow.posix.HostFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,6 +25,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * until then. EAGAIN from io_submit puts the batch back and retries after a
  * completion (or a short pause), so requests are never dropped. close() lets everything queued and
  * in flight finish, stops both threads, then io_destroy()s the context.
+ *
+ * <p>Async requests ({@link #submitAsync}) have no waiting thread: the reaper calls their callback.
+ * What those callbacks submit is plugged: collected while the reaper serves its batch of events and
+ * sent in one io_submit afterwards. A blocking call made on the reaper thread could never be
+ * completed (the reaper would wait for itself), so callers must check {@link #isReaperThread()} and
+ * use the plain syscall there; {@link #submitAndWait} refuses with EINVAL as a last guard.
  */
 public final class LinuxAioContext implements AutoCloseable {
 
@@ -31,6 +39,8 @@ public final class LinuxAioContext implements AutoCloseable {
 
     private static final int EINTR = 4;
     private static final int EVENTS_PER_REAP = 128;
+    /** Most plugged requests per io_submit. */
+    private static final int PLUG_BATCH = 128;
     /** Requests with up to this many buffers reuse pooled native blocks. */
     private static final int POOLED_IOVECS = 16;
     /** The reaper wakes this often to notice close(); io_destroy alone would not wake it portably. */
@@ -50,6 +60,10 @@ public final class LinuxAioContext implements AutoCloseable {
     private final NativeBlocks blocks = new NativeBlocks(AioRequest.blockSize(POOLED_IOVECS));
     private final Memory events = new Memory((long) IoEvent.SIZE * EVENTS_PER_REAP);
     private final Memory timespec = new Memory(16);
+    /** The reaper's own iocb pointer array for plugged submissions. */
+    private final Memory pluggedIocbpp = new Memory(8L * PLUG_BATCH);
+    /** Requests submitted on the reaper thread while it serves events; only the reaper touches it. */
+    private final List<AioRequest> plugged = new ArrayList<>();
     private final Thread submitter;
     private final Thread reaper;
 
@@ -57,9 +71,14 @@ public final class LinuxAioContext implements AutoCloseable {
     private int inFlight;
     private boolean closing;
     private boolean submitterDone;
-    /** Request threads inside their own io_submit; the submitter stays for their EAGAIN backlog. */
+    /**
+     * Request threads inside their own io_submit, plus requests plugged on the reaper; the submitter
+     * stays for their EAGAIN backlog.
+     */
     private int inlineSubmits;
     private boolean closed;
+    /** Set by close() called on the reaper thread itself; read only by the reaper. */
+    private boolean releaseOnReaperExit;
     /** Set when io_getevents failed: nothing can complete any more. */
     private Errno broken;
 
@@ -107,6 +126,9 @@ public final class LinuxAioContext implements AutoCloseable {
 
     /** Submits one preadv ({@code write} false) or pwritev and blocks until it completes. */
     public long submitAndWait(boolean write, int fd, ByteBuffer[] buffers, long offset) throws BlockException {
+        if (isReaperThread()) {
+            throw new BlockException(Errno.EINVAL, offset, "blocking linux-aio call on its own reaper thread");
+        }
         AioRequest r = new AioRequest(blocks, nextId.getAndIncrement(), write, fd, buffers, offset);
         try {
             boolean inline;
@@ -139,6 +161,112 @@ public final class LinuxAioContext implements AutoCloseable {
         } finally {
             r.free();
         }
+    }
+
+    /** Whether the caller is this context's reaper thread (where blocking on aio would deadlock). */
+    public boolean isReaperThread() {
+        return Thread.currentThread() == reaper;
+    }
+
+    /**
+     * Submits one preadv ({@code write} false) or pwritev without waiting: {@code done} gets the
+     * result on the reaper thread (or on this thread if io_submit rejects it). On the reaper itself
+     * the request is plugged until the current batch of events has been served.
+     *
+     * @throws BlockException when the context is closed or broken; {@code done} is then never called
+     */
+    public void submitAsync(boolean write, int fd, ByteBuffer[] buffers, long offset, HostFile.IoDone done)
+            throws BlockException {
+        AioRequest r = new AioRequest(blocks, nextId.getAndIncrement(), write, fd, buffers, offset, done);
+        boolean onReaper = isReaperThread();
+        boolean inline;
+        lock.lock();
+        try {
+            if (broken != null || closing) {
+                r.free();
+                throw new BlockException(broken != null ? broken : Errno.EBADF, offset,
+                        broken != null ? "linux-aio context failed earlier: " + broken.description()
+                                : "linux-aio context is closed");
+            }
+            if (onReaper) {
+                inlineSubmits++; // keeps the submitter alive until the plug is flushed
+                plugged.add(r);
+                return;
+            }
+            inline = queue.isEmpty() && inFlight < capacity;
+            if (inline) {
+                inFlight++;
+                inlineSubmits++;
+                inKernel.put(r.id(), r);
+            } else {
+                queue.add(r);
+                changed.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (inline) {
+            submitInline(r);
+        }
+    }
+
+    /**
+     * The reaper sends what its callbacks plugged, in io_submit calls of up to PLUG_BATCH; whatever
+     * the kernel does not take now (no room, EAGAIN, a queue already waiting) goes to the submitter.
+     */
+    private void flushPlugged() {
+        if (plugged.isEmpty()) {
+            return;
+        }
+        int from = 0;
+        while (from < plugged.size()) {
+            int room;
+            lock.lock();
+            try {
+                room = queue.isEmpty() ? capacity - inFlight : 0; // keep the queue's order
+            } finally {
+                lock.unlock();
+            }
+            int k = Math.min(Math.min(plugged.size() - from, room), PLUG_BATCH);
+            if (k <= 0) {
+                break;
+            }
+            for (int i = 0; i < k; i++) {
+                AioRequest r = plugged.get(from + i);
+                inKernel.put(r.id(), r);
+                pluggedIocbpp.setLong(8L * i, r.iocbAddress());
+            }
+            addInFlight(k);
+            long n = kernel.submit(ctx, k, Pointer.nativeValue(pluggedIocbpp));
+            int taken = (int) Math.max(0, Math.min(n, k));
+            for (int i = taken; i < k; i++) {
+                inKernel.remove(plugged.get(from + i).id());
+            }
+            if (taken < k) {
+                addInFlight(taken - k);
+            }
+            from += taken;
+            if (n < 0 && n != -SubmissionQueue.EAGAIN) {
+                reject(plugged.get(from++), (int) -n); // its callback may plug more; the loop sees them
+                continue;
+            }
+            if (taken < k) {
+                break; // EAGAIN or a partial submit: the submitter retries the rest
+            }
+        }
+        lock.lock();
+        try {
+            for (int i = from; i < plugged.size(); i++) {
+                queue.add(plugged.get(i));
+            }
+            inlineSubmits -= plugged.size();
+            if (from < plugged.size() || closing) {
+                changed.signalAll(); // a backlog for the submitter, or a submitter waiting to leave
+            }
+        } finally {
+            lock.unlock();
+        }
+        plugged.clear();
     }
 
     /** io_submit of one request on the calling thread; EAGAIN sends it to the submitter's queue. */
@@ -265,6 +393,21 @@ public final class LinuxAioContext implements AutoCloseable {
     }
 
     private void reapLoop() {
+        try {
+            reapUntilClosed();
+        } finally {
+            if (releaseOnReaperExit) {
+                Uninterruptibles.joinUninterruptibly(submitter);
+                try {
+                    release();
+                } catch (BlockException e) {
+                    // io_destroy failing after everything completed leaves nothing to clean up
+                }
+            }
+        }
+    }
+
+    private void reapUntilClosed() {
         ByteOrder order = ByteOrder.nativeOrder();
         while (true) {
             timespec.setLong(0, 0);
@@ -292,6 +435,12 @@ public final class LinuxAioContext implements AutoCloseable {
                 if (closing || !queue.isEmpty()) {
                     changed.signalAll(); // room for the backlog; otherwise nobody waits on this
                 }
+            } finally {
+                lock.unlock();
+            }
+            flushPlugged();
+            lock.lock();
+            try {
                 if (closing && submitterDone && inFlight == 0) {
                     return;
                 }
@@ -336,13 +485,24 @@ public final class LinuxAioContext implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+        if (isReaperThread()) {
+            // Closed from a completion callback: the reaper cannot wait for itself, so it releases
+            // the context when its loop ends (once the submitter is done and nothing is in flight).
+            releaseOnReaperExit = true;
+            return;
+        }
         Uninterruptibles.joinUninterruptibly(submitter);
         Uninterruptibles.joinUninterruptibly(reaper);
+        release();
+    }
+
+    private void release() throws BlockException {
         long r = kernel.destroy(ctx);
         iocbpp.close();
         blocks.close();
         events.close();
         timespec.close();
+        pluggedIocbpp.close();
         if (r < 0) {
             Errno e = Errno.of((int) -r);
             throw new BlockException(e, "io_destroy failed: " + e.description());

@@ -12,6 +12,10 @@ import java.nio.ByteBuffer;
  * QEMU runs those on its thread pool. The delegate owns the file descriptor; closing this drains
  * and destroys the aio context, then closes the delegate. Request threads block until their I/O
  * completes; buffer positions are left untouched, as with the plain syscalls.
+ *
+ * <p>The async calls complete on the context's reaper thread. A blocking preadv/pwritev made on
+ * that thread (say, by a completion callback) goes to the delegate's plain syscall instead: waiting
+ * for the reaper there would wait forever.
  */
 public final class LinuxAioHostFile extends ForwardingHostFile {
     private final LinuxAioContext aio;
@@ -52,12 +56,33 @@ public final class LinuxAioHostFile extends ForwardingHostFile {
 
     @Override
     public long preadv(ByteBuffer[] buffers, long offset) throws BlockException {
+        if (aio.isReaperThread()) {
+            return delegate.preadv(buffers, offset);
+        }
         return aio.submitAndWait(false, delegate.fd(), buffers, offset);
     }
 
     @Override
     public long pwritev(ByteBuffer[] buffers, long offset) throws BlockException {
+        if (aio.isReaperThread()) {
+            return delegate.pwritev(buffers, offset);
+        }
         return aio.submitAndWait(true, delegate.fd(), buffers, offset);
+    }
+
+    @Override
+    public boolean supportsAsync() {
+        return true;
+    }
+
+    @Override
+    public void preadvAsync(ByteBuffer[] buffers, long offset, IoDone done) throws BlockException {
+        aio.submitAsync(false, delegate.fd(), buffers, offset, done);
+    }
+
+    @Override
+    public void pwritevAsync(ByteBuffer[] buffers, long offset, IoDone done) throws BlockException {
+        aio.submitAsync(true, delegate.fd(), buffers, offset, done);
     }
 
     @Override
