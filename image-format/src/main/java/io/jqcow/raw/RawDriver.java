@@ -5,6 +5,7 @@ import io.jqcow.block.BlockException;
 import io.jqcow.block.BlockNode;
 import io.jqcow.block.BlockStatus;
 import io.jqcow.block.Errno;
+import io.jqcow.block.IoCompletion;
 import io.jqcow.block.IoVector;
 import io.jqcow.block.Limits;
 import io.jqcow.block.PreallocMode;
@@ -79,6 +80,24 @@ public final class RawDriver implements BlockDriver {
     public void write(RequestContext ctx, long off, IoVector qiov, int flags) throws BlockException {
         check(off, qiov.size());
         child.write(offset + off, qiov, flags);
+    }
+
+    /** Forwards to the child's async API, which takes its own fast path when it can. */
+    @Override
+    public boolean tryReadAsync(RequestContext ctx, long off, IoVector qiov, int flags, IoCompletion done) {
+        child.readAsync(offset + off, qiov, flags).whenComplete((v, e) -> done.done(e));
+        return true;
+    }
+
+    @Override
+    public boolean tryWriteAsync(RequestContext ctx, long off, IoVector qiov, int flags, IoCompletion done) {
+        try {
+            check(off, qiov.size());
+        } catch (BlockException e) {
+            return false; // the sync path reports it
+        }
+        child.writeAsync(offset + off, qiov, flags).whenComplete((v, e) -> done.done(e));
+        return true;
     }
 
     @Override
