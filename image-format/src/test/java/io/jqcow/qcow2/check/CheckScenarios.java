@@ -52,6 +52,7 @@ final class CheckScenarios {
                 new Scenario("shared-l2-with-active", CheckScenarios::sharedL2WithActive),
                 new Scenario("shared-l2-refcount-too-low", CheckScenarios::sharedL2RefcountTooLow),
                 new Scenario("shared-l2-reserved-bits", CheckScenarios::sharedL2ReservedBits),
+                new Scenario("l1-into-snapshot-table", CheckScenarios::l1IntoSnapshotTable),
                 new Scenario("compressed", d -> compressed(d, "65536")),
                 new Scenario("compressed-4k", d -> compressed(d, "4096")),
                 new Scenario("bitmaps", CheckScenarios::bitmaps),
@@ -143,6 +144,22 @@ final class CheckScenarios {
     /** Reserved bits in an entry of a table every L1 shares: each walk of it reports the entry. */
     static Path sharedL2ReservedBits(Path dir) throws IOException {
         return damaged(sharedL2WithActive(dir), d -> d.setL2Entry(0, 2, d.l2Entry(0, 2) | 0x2));
+    }
+
+    /**
+     * The active L1 entry points at the snapshot table (the check fuzzer's find): once the
+     * refcounts are rebuilt, a word of that "L2 table" (the first snapshot's VM clock, set to the
+     * orphaned real L2 table) maps a cluster with refcount 1 and no COPIED flag, so -r all tries to
+     * rewrite the snapshot table and must stop at the overlap check with EIO, as qemu-img does.
+     */
+    static Path l1IntoSnapshotTable(Path dir) throws IOException {
+        return damaged(snapshots(dir), d -> {
+            long snapshotTable = d.firstSnapshotEntry();
+            long realL2 = d.l1Entry(0) & 0x00FFFFFFFFFFFE00L;
+            d.setL1Entry(0, (1L << 63) | snapshotTable);
+            d.writeLong(snapshotTable + 32, realL2);                    // vm_clock_nsec of snapshot 1
+            d.setRefcount(snapshotTable >>> d.clusterBits, 0);          // forces the rebuild
+        });
     }
 
     /** One change to an image's metadata, made through {@link ImageDamage}. */

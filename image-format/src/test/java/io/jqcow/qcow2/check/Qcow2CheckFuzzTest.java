@@ -12,21 +12,36 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
 
 /**
  * Random damage (stored refcounts, L1 and L2 entry bits) on a small image with a snapshot and
  * compressed data, checked and repaired by both qemu-img and the engine: counters, exit code,
  * stderr lines and the repaired bytes must all agree.
+ *
+ * <p>Seeded, so CI is repeatable: images {@code jqcow.check.fuzz.seed} (default 20261122) onwards,
+ * {@code jqcow.check.fuzz.images} of them (default 12). To explore, run it with another seed and
+ * more images, e.g. {@code -Djqcow.check.fuzz.seed=$RANDOM -Djqcow.check.fuzz.images=500}; a
+ * mismatch names its seed, and a found case belongs in CheckScenarios (as l1-into-snapshot-table).
  */
 class Qcow2CheckFuzzTest {
 
-    @Property(tries = 12)
-    void randomDamageMatchesQemuImg(@ForAll long seed, @ForAll @IntRange(min = 1, max = 3) int damages)
-            throws Exception {
+    @Test
+    void randomDamageMatchesQemuImg() throws Exception {
         Qemu.assumePresent();
+        long base = Long.getLong("jqcow.check.fuzz.seed", 20261122L);
+        int images = Integer.getInteger("jqcow.check.fuzz.images", 12);
+        for (int i = 0; i < images; i++) {
+            long seed = base + i;
+            try {
+                damagedImageMatches(seed, 1 + (int) Math.floorMod(seed * 31, 3));
+            } catch (AssertionError e) {
+                throw new AssertionError("seed " + seed + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private static void damagedImageMatches(long seed, int damages) throws Exception {
         Path dir = Files.createTempDirectory("jqcow-fuzz");
         try {
             Path img = CheckScenarios.create(dir, "4M", "cluster_size=4096");
