@@ -141,16 +141,7 @@ public final class LinuxAioContext implements AutoCloseable {
                 if (closing) {
                     throw new BlockException(Errno.EBADF, offset, "linux-aio context is closed");
                 }
-                // Only when nothing waits: queued requests keep their order and their batching.
-                inline = queue.isEmpty() && inFlight < capacity;
-                if (inline) {
-                    inFlight++;
-                    inlineSubmits++;
-                    inKernel.put(r.id(), r);
-                } else {
-                    queue.add(r);
-                    changed.signalAll();
-                }
+                inline = admit(r);
             } finally {
                 lock.unlock();
             }
@@ -193,15 +184,7 @@ public final class LinuxAioContext implements AutoCloseable {
                 plugged.add(r);
                 return;
             }
-            inline = queue.isEmpty() && inFlight < capacity;
-            if (inline) {
-                inFlight++;
-                inlineSubmits++;
-                inKernel.put(r.id(), r);
-            } else {
-                queue.add(r);
-                changed.signalAll();
-            }
+            inline = admit(r);
         } finally {
             lock.unlock();
         }
@@ -267,6 +250,23 @@ public final class LinuxAioContext implements AutoCloseable {
             lock.unlock();
         }
         plugged.clear();
+    }
+
+    /**
+     * Under the lock: claims a kernel slot for the caller to submit inline (true), or queues the
+     * request for the submitter. Inline only when nothing waits, so queued requests keep their
+     * order and their batching.
+     */
+    private boolean admit(AioRequest r) {
+        if (queue.isEmpty() && inFlight < capacity) {
+            inFlight++;
+            inlineSubmits++;
+            inKernel.put(r.id(), r);
+            return true;
+        }
+        queue.add(r);
+        changed.signalAll();
+        return false;
     }
 
     /** io_submit of one request on the calling thread; EAGAIN sends it to the submitter's queue. */

@@ -121,24 +121,14 @@ final class ChunkAnalyzer {
                                      List<WriteRun> runs) {
         int at = piece.at();
         int end = piece.at() + piece.length();
-        Type runType = null;
-        int runStart = at;
+        RunMerger merger = new RunMerger(runs);
         while (at < end) {
             long abs = chunkOffset + at;
             int len = (int) Math.min(end - at, (abs / gran + 1) * gran - abs);
-            Type t = decision.decide(at, len);
-            if (t != runType) {
-                if (runType != null) {
-                    runs.add(new WriteRun(runType, runStart, at - runStart));
-                }
-                runType = t;
-                runStart = at;
-            }
+            merger.block(decision.decide(at, len), at);
             at += len;
         }
-        if (runType != null) {
-            runs.add(new WriteRun(runType, runStart, at - runStart));
-        }
+        merger.close(at);
     }
 
     private boolean isZero(ByteBuffer buf, int at, int len) {

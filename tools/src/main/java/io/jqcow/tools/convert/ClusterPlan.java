@@ -22,8 +22,7 @@ final class ClusterPlan {
         int pi = 0;
         int at = pieces.isEmpty() ? 0 : pieces.get(0).at();
         int end = pieces.isEmpty() ? 0 : pieces.get(pieces.size() - 1).at() + pieces.get(pieces.size() - 1).length();
-        Type runType = null;
-        int runStart = at;
+        RunMerger merger = new RunMerger(runs);
         while (at < end) {
             long abs = chunk.offset() + at;
             int len = (int) Math.min(end - at, (abs / gran + 1) * gran - abs);
@@ -38,16 +37,12 @@ final class ClusterPlan {
             boolean backing = inCluster.stream().anyMatch(p -> p.kind() == Kind.BACKING);
             if (backing && inCluster.size() > 1) {
                 // mixed with the backing file: close the current run and decide piece by piece
-                if (runType != null) {
-                    runs.add(new WriteRun(runType, runStart, at - runStart));
-                    runType = null;
-                }
+                merger.close(at);
                 for (Chunk.Piece p : inCluster) {
                     int from = Math.max(p.at(), at);
                     int to = Math.min(p.at() + p.length(), at + len);
                     analyzer.planPiece(chunk.offset(), new Chunk.Piece(from, to - from, p.kind()), data, runs);
                 }
-                runStart = at + len;
                 at += len;
                 continue;
             }
@@ -58,18 +53,10 @@ final class ClusterPlan {
                 }
                 t = analyzer.decideCluster(chunk.offset(), at, len, hasData, data);
             }
-            if (t != runType) {
-                if (runType != null) {
-                    runs.add(new WriteRun(runType, runStart, at - runStart));
-                }
-                runType = t;
-                runStart = at;
-            }
+            merger.block(t, at);
             at += len;
         }
-        if (runType != null) {
-            runs.add(new WriteRun(runType, runStart, at - runStart));
-        }
+        merger.close(at);
     }
 
     /** The unallocated parts of a data cluster read as zeroes: make the buffer say so. */
