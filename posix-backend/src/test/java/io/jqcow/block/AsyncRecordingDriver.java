@@ -11,10 +11,9 @@ import java.util.concurrent.locks.LockSupport;
  * call, sync or async, is checked against the others in flight with a {@link ConflictChecker}; an
  * async call counts as in flight from its submission to its completion.
  */
-class AsyncRecordingDriver extends RecordingDriver {
+class AsyncRecordingDriver extends CheckedDriver {
     static final String COMPLETER = "async-completer";
 
-    final ConflictChecker checker = new ConflictChecker();
     final AtomicInteger asyncReads = new AtomicInteger();
     final AtomicInteger asyncWrites = new AtomicInteger();
     private final ExecutorService completer = Executors.newSingleThreadExecutor(r -> {
@@ -29,21 +28,6 @@ class AsyncRecordingDriver extends RecordingDriver {
 
     AsyncRecordingDriver(BlockDriver inner) {
         super(inner);
-    }
-
-    private interface Call {
-        void run() throws BlockException;
-    }
-
-    private void checked(RequestContext ctx, Call call) throws BlockException {
-        TrackedRequest r = (TrackedRequest) ctx;
-        checker.enter(r);
-        try {
-            LockSupport.parkNanos(20_000);
-            call.run();
-        } finally {
-            checker.exit(r);
-        }
     }
 
     private boolean async(RequestContext ctx, Call call, IoCompletion done) {
@@ -70,41 +54,15 @@ class AsyncRecordingDriver extends RecordingDriver {
     }
 
     @Override
-    public void read(RequestContext ctx, long offset, IoVector qiov, int flags) throws BlockException {
-        checked(ctx, () -> super.read(ctx, offset, qiov, flags));
-    }
-
-    @Override
-    public void write(RequestContext ctx, long offset, IoVector qiov, int flags) throws BlockException {
-        checked(ctx, () -> super.write(ctx, offset, qiov, flags));
-    }
-
-    @Override
     public boolean tryReadAsync(RequestContext ctx, long offset, IoVector qiov, int flags, IoCompletion done) {
         asyncReads.incrementAndGet();
-        return async(ctx, () -> super.read(ctx, offset, qiov, flags), done);
+        return async(ctx, () -> uncheckedRead(ctx, offset, qiov, flags), done);
     }
 
     @Override
     public boolean tryWriteAsync(RequestContext ctx, long offset, IoVector qiov, int flags, IoCompletion done) {
         asyncWrites.incrementAndGet();
-        return async(ctx, () -> super.write(ctx, offset, qiov, flags), done);
-    }
-
-    @Override
-    public void writeZeroes(RequestContext ctx, long offset, long bytes, int flags) throws BlockException {
-        checked(ctx, () -> super.writeZeroes(ctx, offset, bytes, flags));
-    }
-
-    @Override
-    public void discard(RequestContext ctx, long offset, long bytes) throws BlockException {
-        checked(ctx, () -> super.discard(ctx, offset, bytes));
-    }
-
-    @Override
-    public void truncate(RequestContext ctx, long length, boolean exact, PreallocMode prealloc)
-            throws BlockException {
-        checked(ctx, () -> super.truncate(ctx, length, exact, prealloc));
+        return async(ctx, () -> uncheckedWrite(ctx, offset, qiov, flags), done);
     }
 
     @Override
