@@ -85,7 +85,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
         Function<ToolEnv, Object> only = args.length > 0 ? SUBCOMMANDS.get(args[0]) : null;
         if (only != null) {
             cl.addSubcommand(only.apply(env));
-        } else {
+        } else if (!isVersionOnly(args)) {
             SUBCOMMANDS.values().forEach(sub -> cl.addSubcommand(sub.apply(env)));
         }
         cl.setOut(new java.io.PrintWriter(env.out(), true));
@@ -103,6 +103,11 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
         });
         cl.setExecutionExceptionHandler((ex, c, parsed) -> report(env, ex));
         return cl;
+    }
+
+    /** "--version" (or -V) alone prints one line and needs no subcommand at all. */
+    private static boolean isVersionOnly(String[] args) {
+        return args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"));
     }
 
     private static int report(ToolEnv env, Exception ex) {

@@ -90,6 +90,13 @@ class MainTest {
     }
 
     @Test
+    void versionAloneBuildsNoSubcommand() {
+        assertTrue(Main.commandLine(ToolEnv.system(), new String[] {"--version"}).getSubcommands().isEmpty());
+        assertEquals(Main.SUBCOMMANDS.size(),
+                Main.commandLine(ToolEnv.system(), new String[] {"--help"}).getSubcommands().size());
+    }
+
+    @Test
     void realOpenerIsTheDefault() {
         assertTrue(ToolEnv.system().opener() == ImageOpener.IMAGES);
     }
