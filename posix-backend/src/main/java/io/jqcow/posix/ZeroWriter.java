@@ -38,7 +38,10 @@ final class ZeroWriter {
             deviceZeroes(offset, bytes, flags);
             return;
         }
-        long size = file.size();
+        boolean unmap = RequestFlags.has(flags, RequestFlags.MAY_UNMAP) && punchWorks.get();
+        // The file size costs a statx: fetch it only for the steps that need it, not for the
+        // common ZERO_RANGE case (one per allocating qcow2 write).
+        long size = serialisePostEofZeroWrites || unmap ? file.size() : -1;
         if (serialisePostEofZeroWrites && offset + bytes > size) {
             // Pre-5.5 XFS could lose data when fallocate past EOF raced other I/O: keep it alone.
             ctx.widenTo(Long.MAX_VALUE);
@@ -46,8 +49,7 @@ final class ZeroWriter {
             ctx.waitForConflicts();
             size = file.size();
         }
-        if (RequestFlags.has(flags, RequestFlags.MAY_UNMAP) && punchWorks.get() && offset < size
-                && attempt(PUNCH, offset, Math.min(bytes, size - offset), punchWorks)) {
+        if (unmap && offset < size && attempt(PUNCH, offset, Math.min(bytes, size - offset), punchWorks)) {
             // The caller allows deallocation: a hole reads as zeroes and frees the space.
             if (offset + bytes > size) {
                 file.ftruncate(offset + bytes);
@@ -56,6 +58,9 @@ final class ZeroWriter {
         }
         if (zeroRangeWorks.get() && attempt(ZERO_RANGE, offset, bytes, zeroRangeWorks)) {
             return;
+        }
+        if (size < 0) {
+            size = file.size();
         }
         if (punchWorks.get() && attempt(PUNCH, offset, bytes, punchWorks)) {
             if (allocateWorks.get() && attempt(0, offset, bytes, allocateWorks)) {
