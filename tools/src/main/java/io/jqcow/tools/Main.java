@@ -95,8 +95,9 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
         // "@name" is an image or a command word here, never a picocli argument file.
         cl.setExpandAtFiles(false);
         cl.setParameterExceptionHandler((ex, a) -> {
-            env.error(ParameterErrors.describe(ex));
-            if (ParameterErrors.pointsToHelp(ex)) {
+            String line = ParameterErrors.describe(ex);
+            env.error(line);
+            if (ParameterErrors.pointsToHelp(ex, line)) {
                 env.err().println("Try '" + NAME + " --help' for more information");
             }
             return 1;

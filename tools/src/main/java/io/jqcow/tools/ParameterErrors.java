@@ -17,12 +17,13 @@ final class ParameterErrors {
      * Whether qemu-img would follow the message with "Try 'qemu-img --help' for more information":
      * it does for the errors its getopt loop reports (unknown option, missing option argument,
      * unknown command), in every qemu-img command. qemu-io (our {@code io}) never does.
+     *
+     * @param line what {@link #describe} made of it
      */
-    static boolean pointsToHelp(ParameterException ex) {
+    static boolean pointsToHelp(ParameterException ex, String line) {
         if ("io".equals(ex.getCommandLine().getCommandName())) {
             return false;
         }
-        String line = describe(ex);
         return line.startsWith("unrecognized option '") || line.startsWith("missing argument for option '")
                 || line.startsWith("Command not found: ");
     }

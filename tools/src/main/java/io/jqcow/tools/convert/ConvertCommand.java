@@ -53,8 +53,6 @@ public final class ConvertCommand implements Callable<Integer> {
     @Option(names = "-l", paramLabel = "SNAPSHOT_PARAM") String snapshotParam;
     @Option(names = "--salvage") boolean salvage;
     @Option(names = "-r", paramLabel = "RATE_LIMIT") String rateLimit;
-    /** -r in bytes per second, 0 = unlimited. */
-    private long rate;
     @Option(names = {"-h", "--help"}, usageHelp = true) boolean help;
     @Parameters(arity = "0..*", paramLabel = "FILENAME") List<String> files = new ArrayList<>();
 
@@ -111,7 +109,7 @@ public final class ConvertCommand implements Callable<Integer> {
             int cluster = qcow2 != null ? qcow2.header().clusterSize() : 65536;
             CopyOptions copy = new CopyOptions(req.workers(), !outOfOrder, req.sparse(), compress,
                     !skipCreate || targetIsZero, cluster);
-            copy(sources, target, ConvertSourceChain.backingOf(target), qcow2, copy);
+            copy(sources, target, ConvertSourceChain.backingOf(target), qcow2, copy, req.rateLimit());
             target.flush();
         } catch (BlockException e) {
             throw new ToolException(e.getMessage());
@@ -122,7 +120,7 @@ public final class ConvertCommand implements Callable<Integer> {
     }
 
     private void copy(SourceSet sources, BlockNode target, BlockNode targetBacking, Qcow2Driver qcow2,
-                      CopyOptions copy) throws BlockException, InterruptedException {
+                      CopyOptions copy, long rate) throws BlockException, InterruptedException {
         boolean whole = copy.compress();
         boolean full = copy.sparse() == 0;
         ProgressPrinter printer = progress && !quiet ? new ProgressPrinter(env.out()) : null;
@@ -169,7 +167,7 @@ public final class ConvertCommand implements Callable<Integer> {
         }
         long sparse = SizeArgument.parse(sparseSize, "buffer size for sparse output", Long.MAX_VALUE,
                 w -> env.error("warning: " + w));
-        rate = rateLimit == null ? 0 : SizeArgument.parse(rateLimit, "rate limit", Long.MAX_VALUE,
+        long rate = rateLimit == null ? 0 : SizeArgument.parse(rateLimit, "rate limit", Long.MAX_VALUE,
                 w -> env.error("warning: " + w));
         if (sparse % 512 != 0 || sparse > MAX_SPARSE) {
             throw new ToolException("Invalid buffer size for sparse output specified. Valid sizes are multiples of 512 "
@@ -212,7 +210,8 @@ public final class ConvertCommand implements Callable<Integer> {
         for (String f : files.subList(0, files.size() - 1)) {
             src.add(Path.of(f));
         }
-        return new ConvertRequest(src, Path.of(files.get(files.size() - 1)), opts, backing, workers, sparse, tc, sc);
+        return new ConvertRequest(src, Path.of(files.get(files.size() - 1)), opts, backing, workers, sparse, tc, sc,
+                rate);
     }
 
     private static CacheMode cache(String name, String error) throws ToolException {
