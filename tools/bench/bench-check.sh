@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # A/B benchmark of `check` on a qcow2 image with >= 1M allocated clusters (cluster_size=4K, 4 GiB of
 # data, two internal snapshots so refcounts above 1 occur): jqcow vs qemu-img alternated in one run.
-# Usage: tools/bench/bench-check.sh [DIR] [ROUNDS]
+# Usage: tools/bench/bench-check.sh [DIR] [ROUNDS] [DATA_GIB]
+# DATA_GIB (default 4) sets the data written: 4 GiB = 1,048,576 clusters; the image is twice that.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-dir=${1:-/tmp/jqcow-bench}; rounds=${2:-3}
-mkdir -p "$dir"; img="$dir/check-1m.qcow2"
+dir=${1:-/tmp/jqcow-bench}; rounds=${2:-3}; gib=${3:-4}
+mkdir -p "$dir"
+if [ "$gib" = 4 ]; then img="$dir/check-1m.qcow2"; else img="$dir/check-${gib}g.qcow2"; fi
 command -v /usr/bin/time >/dev/null || { apt-get install -y -q time >/dev/null; }
 if [ ! -f "$img" ]; then
-  qemu-img create -q -f qcow2 -o cluster_size=4096 "$img" 8G
-  for i in $(seq 0 15); do   # 16 x 256 MiB of non-zero data = 1,048,576 clusters of 4 KiB
-    qemu-io -f qcow2 -c "write -P $((i + 1)) $((i * 256))M 256M" "$img" >/dev/null
+  qemu-img create -q -f qcow2 -o cluster_size=4096 "$img" "$((gib * 2))G"
+  for i in $(seq 0 $((gib * 4 - 1))); do   # 256 MiB pieces of non-zero data (4 GiB = 1,048,576 clusters of 4 KiB)
+    qemu-io -f qcow2 -c "write -P $((i % 255 + 1)) $((i * 256))M 256M" "$img" >/dev/null
   done
   qemu-img snapshot -c s1 "$img"
   qemu-io -f qcow2 -c "write -P 0x77 0 64M" "$img" >/dev/null   # COW some clusters after the snapshot
@@ -29,5 +31,5 @@ qr=$(printf '%s\n' "${qm[@]}" | sort -g | tail -1); jr=$(printf '%s\n' "${jm[@]}
 alloc=$(qemu-img check --output=json "$img" | sed -n 's/.*"allocated-clusters": \([0-9]*\).*/\1/p')
 printf '| image | allocated clusters | qemu-img s | jqcow s | time ratio | qemu-img peak RSS | jqcow peak RSS |\n'
 printf '|---|---|---|---|---|---|---|\n'
-awk -v a="$alloc" -v q="$q" -v j="$j" -v qr="$qr" -v jr="$jr" \
-  'BEGIN { printf "| 8G, 4K clusters, 2 snapshots | %s | %.2f | %.2f | %.2f | %.0f MiB | %.0f MiB |\n", a, q, j, j/q, qr/1024, jr/1024 }'
+awk -v s="$((gib * 2))" -v a="$alloc" -v q="$q" -v j="$j" -v qr="$qr" -v jr="$jr" \
+  'BEGIN { printf "| %sG, 4K clusters, 2 snapshots | %s | %.2f | %.2f | %.2f | %.0f MiB | %.0f MiB |\n", s, a, q, j, j/q, qr/1024, jr/1024 }'

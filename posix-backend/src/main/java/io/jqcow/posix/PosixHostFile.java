@@ -3,8 +3,7 @@ package io.jqcow.posix;
 import io.jqcow.block.BlockException;
 import io.jqcow.block.Errno;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 
 /**
  * {@link HostFile} on a real descriptor. Transfers loop until done: the kernel may return short
@@ -49,17 +48,20 @@ public final class PosixHostFile implements HostFile {
     }
 
     private long transfer(ByteBuffer[] buffers, long offset, boolean write) throws BlockException {
-        List<ByteBuffer> pending = new ArrayList<>(buffers.length);
+        ByteBuffer[] pending = new ByteBuffer[buffers.length];
+        int size = 0;
         for (ByteBuffer b : buffers) {
             if (b.hasRemaining()) {
-                pending.add(b.duplicate());
+                pending[size++] = b.duplicate();
             }
         }
         long done = 0;
         int first = 0;
-        while (first < pending.size()) {
-            int count = Math.min(Syscalls.IOV_MAX, pending.size() - first);
-            ByteBuffer[] batch = pending.subList(first, first + count).toArray(new ByteBuffer[0]);
+        while (first < size) {
+            int count = Math.min(Syscalls.IOV_MAX, size - first);
+            // The usual single call over every buffer passes the array itself, without a copy.
+            ByteBuffer[] batch = first == 0 && count == pending.length ? pending
+                    : Arrays.copyOfRange(pending, first, first + count);
             long n;
             try {
                 n = write ? Syscalls.pwritev(fd, batch, offset + done) : Syscalls.preadv(fd, batch, offset + done);
@@ -75,17 +77,17 @@ public final class PosixHostFile implements HostFile {
                 return done; // EOF
             }
             done += n;
-            first = advance(pending, first, n);
+            first = advance(pending, size, first, n);
         }
         return done;
     }
 
-    /** Consumes n bytes from pending[first..]; returns the index of the first buffer with bytes left. */
-    private static int advance(List<ByteBuffer> pending, int first, long n) {
+    /** Consumes n bytes from pending[first..size); returns the index of the first buffer with bytes left. */
+    private static int advance(ByteBuffer[] pending, int size, int first, long n) {
         long left = n;
         int i = first;
         while (left > 0) {
-            ByteBuffer b = pending.get(i);
+            ByteBuffer b = pending[i];
             int take = (int) Math.min(left, b.remaining());
             b.position(b.position() + take);
             left -= take;
@@ -93,7 +95,7 @@ public final class PosixHostFile implements HostFile {
                 i++;
             }
         }
-        while (i < pending.size() && !pending.get(i).hasRemaining()) {
+        while (i < size && !pending[i].hasRemaining()) {
             i++;
         }
         return i;

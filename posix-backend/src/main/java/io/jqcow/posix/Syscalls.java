@@ -69,6 +69,8 @@ public final class Syscalls {
 
     private static native long pread(int fd, long buf, long count, long offset) throws LastErrorException;
 
+    private static native long pwrite(int fd, long buf, long count, long offset) throws LastErrorException;
+
     private static native long preadv(int fd, long iov, int iovcnt, long offset) throws LastErrorException;
 
     private static native long pwritev(int fd, long iov, int iovcnt, long offset) throws LastErrorException;
@@ -163,6 +165,17 @@ public final class Syscalls {
             throws PosixError {
         if (bufs.length == 0 || bufs.length > IOV_MAX) {
             throw new IllegalArgumentException(name + " with " + bufs.length + " iovecs");
+        }
+        if (bufs.length == 1) {
+            // The common case needs no iovec array: plain pread/pwrite skip a native allocation
+            // (malloc, free and JNA's cleaner bookkeeping) per request. Errors keep the vectored name.
+            long a = AlignedBuffers.address(bufs[0]);
+            long n = bufs[0].remaining();
+            try {
+                return retrying(name, () -> write ? pwrite(fd, a, n, offset) : pread(fd, a, n, offset));
+            } finally {
+                Reference.reachabilityFence(bufs);
+            }
         }
         try (Memory iov = new Memory(16L * bufs.length)) {
             for (int i = 0; i < bufs.length; i++) {
