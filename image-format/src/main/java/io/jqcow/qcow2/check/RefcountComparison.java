@@ -1,6 +1,10 @@
 package io.jqcow.qcow2.check;
 
 import io.jqcow.block.BlockException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * Compares the stored refcount of every cluster with the IMRT. Too low is a corruption (and a stored 0
@@ -8,13 +12,73 @@ import io.jqcow.block.BlockException;
  * refcount to the computed one, so a referenced cluster never drops to 0.
  */
 final class RefcountComparison {
+    /** Below this many clusters a second thread costs more than it saves. */
+    static final long SPLIT_MIN_CLUSTERS = 1L << 16;
+
     boolean rebuildNeeded;
     long highestCluster;
+    /** Whether any cluster had a stored or computed refcount (sets {@link #highestCluster}). */
+    private boolean anyInUse;
 
     static RefcountComparison run(CheckImage img, CheckCounters res, CheckMode fix, ClusterCounts counts,
                                   StoredRefcounts stored) {
+        long n = counts.size();
+        if (fix == CheckMode.NONE && n >= SPLIT_MIN_CLUSTERS && stored.isClean()) {
+            long blockMask = (1L << img.g.refblockBits()) - 1;
+            long half = (n / 2) & ~blockMask; // each half reads whole refcount blocks of its own
+            if (half > 0) {
+                return runSplit(img, res, counts, stored, half);
+            }
+        }
         RefcountComparison c = new RefcountComparison();
-        for (long i = 0; i < counts.size(); i++) {
+        c.compare(img, res, fix, counts, stored, 0, n);
+        return c;
+    }
+
+    /**
+     * A comparison that repairs nothing, as two halves: [split, end) on a second thread with its own
+     * refcount-block cache, its messages held back and replayed after those of [0, split), so the
+     * lines, counts and results equal one pass in cluster order.
+     */
+    static RefcountComparison runSplit(CheckImage img, CheckCounters res, ClusterCounts counts,
+                                       StoredRefcounts stored, long split) {
+        List<String> laterLines = new ArrayList<>();
+        CheckCounters laterCounts = new CheckCounters();
+        RefcountComparison later = new RefcountComparison();
+        CheckImage quiet = img.withLog(laterLines::add);
+        StoredRefcounts ownCache = stored.withOwnCache();
+        CompletableFuture<Void> done = CompletableFuture.runAsync(
+                () -> later.compare(quiet, laterCounts, CheckMode.NONE, counts, ownCache, split, counts.size()),
+                r -> {
+                    Thread t = new Thread(r, "jqcow-check-compare");
+                    t.setDaemon(true);
+                    t.start();
+                });
+        RefcountComparison c = new RefcountComparison();
+        c.compare(img, res, CheckMode.NONE, counts, stored, 0, split);
+        try {
+            done.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw e;
+        }
+        laterLines.forEach(img.log::line);
+        res.checkErrors += laterCounts.checkErrors;
+        res.corruptions += laterCounts.corruptions;
+        res.leaks += laterCounts.leaks;
+        c.rebuildNeeded |= later.rebuildNeeded;
+        if (later.anyInUse) {
+            c.highestCluster = later.highestCluster;
+            c.anyInUse = true;
+        }
+        return c;
+    }
+
+    private void compare(CheckImage img, CheckCounters res, CheckMode fix, ClusterCounts counts,
+                         StoredRefcounts stored, long from, long to) {
+        for (long i = from; i < to; i++) {
             long disk;
             try {
                 disk = stored.get(i);
@@ -25,14 +89,15 @@ final class RefcountComparison {
             }
             long computed = counts.get(i);
             if (disk != 0 || computed != 0) {
-                c.highestCluster = i;
+                highestCluster = i;
+                anyInUse = true;
             }
             if (disk == computed) {
                 continue;
             }
             boolean repair = false;
             if (disk == 0) {
-                c.rebuildNeeded = true;
+                rebuildNeeded = true;
             } else if (Long.compareUnsigned(disk, computed) > 0) {
                 repair = fix.fixesLeaks();
             } else {
@@ -64,6 +129,5 @@ final class RefcountComparison {
                 res.leaks++;
             }
         }
-        return c;
     }
 }

@@ -51,6 +51,16 @@ final class StoredRefcounts {
         return table;
     }
 
+    /** No repaired block is waiting for {@link #flush}: what {@link #get} returns is what the file holds. */
+    boolean isClean() {
+        return dirty.isEmpty();
+    }
+
+    /** The same table with a block cache of its own, for reading on another thread (nothing dirty is shared). */
+    StoredRefcounts withOwnCache() {
+        return new StoredRefcounts(file, g, table);
+    }
+
     /** Offset of the refcount block covering cluster, or 0 when there is none. */
     private long blockOffset(long cluster) {
         long ti = cluster >>> g.refblockBits();
