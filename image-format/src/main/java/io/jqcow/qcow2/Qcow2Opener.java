@@ -12,7 +12,10 @@ import org.slf4j.LoggerFactory;
 
 /** Reads and validates an image's metadata and builds its state; repairs what a writable open must. */
 final class Qcow2Opener {
-    private static final Logger LOG = LoggerFactory.getLogger(Qcow2Opener.class);
+    /** Looked up when something is logged, which is rare: starting the logging back end costs ~30 ms. */
+    private static Logger log() {
+        return LoggerFactory.getLogger(Qcow2Opener.class);
+    }
 
     private Qcow2Opener() {
     }
@@ -75,7 +78,7 @@ final class Qcow2Opener {
     }
 
     private static void repairDirty(BlockNode file) throws BlockException {
-        CheckResult r = new Qcow2Check(file).check(CheckMode.ALL, line -> LOG.warn("qcow2: {}", line));
+        CheckResult r = new Qcow2Check(file).check(CheckMode.ALL, line -> log().warn("qcow2: {}", line));
         if (r.checkErrors() > 0) {
             throw new BlockException(Errno.EIO, 0, "Could not repair dirty image: " + r.checkErrors()
                     + " check error(s)");

@@ -14,7 +14,10 @@ import org.slf4j.LoggerFactory;
  * guards all of it (held only for metadata work, never during guest data I/O), like QEMU's s->lock.
  */
 final class Qcow2State {
-    private static final Logger LOG = LoggerFactory.getLogger(Qcow2State.class);
+    /** Looked up when something is logged, which is rare: starting the logging back end costs ~30 ms. */
+    private static Logger log() {
+        return LoggerFactory.getLogger(Qcow2State.class);
+    }
 
     final BlockNode file;
     final BlockNode dataFile;
@@ -171,10 +174,10 @@ final class Qcow2State {
     void markCorrupt(String why) {
         if (readOnly) {
             // Nothing can get worse through a read-only image: report and keep serving (as QEMU does).
-            LOG.error("qcow2: Image is corrupt: {}", why);
+            log().error("qcow2: Image is corrupt: {}", why);
             return;
         }
-        LOG.error("qcow2: Marking image as corrupt: {}; further corruption events will be suppressed", why);
+        log().error("qcow2: Marking image as corrupt: {}; further corruption events will be suppressed", why);
         if (stoppedBecauseCorrupt != null) {
             return;
         }
@@ -185,7 +188,7 @@ final class Qcow2State {
                 file.write(72, ByteBuffer.allocate(8).putLong(0, header.incompatibleFeatures()));
                 file.flush();
             } catch (BlockException e) {
-                LOG.error("qcow2: could not set the corrupt bit: {}", e.getMessage());
+                log().error("qcow2: could not set the corrupt bit: {}", e.getMessage());
             }
         }
     }

@@ -16,7 +16,10 @@ import org.slf4j.LoggerFactory;
  * guest cluster are serialised through {@link InflightAllocations}; data I/O runs without the lock.
  */
 final class Qcow2Writer {
-    private static final Logger LOG = LoggerFactory.getLogger(Qcow2Writer.class);
+    /** Looked up when something is logged, which is rare: starting the logging back end costs ~30 ms. */
+    private static Logger log() {
+        return LoggerFactory.getLogger(Qcow2Writer.class);
+    }
     private final Qcow2State s;
     private final Geometry g;
     private final ClusterMapper mapper;
@@ -388,7 +391,7 @@ final class Qcow2Writer {
             if (e.errno() != Errno.EIO && e.errno() != Errno.EFBIG) {
                 throw e;
             }
-            LOG.warn("qcow2: freeing 0x{}+{} failed ({}); the space leaks", Long.toHexString(offset), length,
+            log().warn("qcow2: freeing 0x{}+{} failed ({}); the space leaks", Long.toHexString(offset), length,
                     e.getMessage());
         }
     }

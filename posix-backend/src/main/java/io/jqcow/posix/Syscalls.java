@@ -18,7 +18,9 @@ import java.nio.charset.StandardCharsets;
  */
 public final class Syscalls {
     static {
-        Native.register(Platform.C_LIBRARY_NAME);
+        // The explicit class: the one-argument form finds its caller through a SecurityManager
+        // subclass, whose class initialiser walks every module's packages (about 10 ms at start-up).
+        Native.register(Syscalls.class, Platform.C_LIBRARY_NAME);
     }
 
     /** Does nothing itself: calling it runs the registration above once (see FilePosix#bindNativeCalls). */

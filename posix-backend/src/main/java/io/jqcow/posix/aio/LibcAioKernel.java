@@ -22,7 +22,7 @@ public final class LibcAioKernel implements AioKernel {
     /** Direct-mapped libc; registered once when first used (registration is immutable binding). */
     private static final class Libc {
         static {
-            Native.register(NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
+            Native.register(Libc.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME)); // explicit class: see Syscalls
         }
 
         static native long syscall(long number, long a1, long a2, long a3, long a4, long a5)
