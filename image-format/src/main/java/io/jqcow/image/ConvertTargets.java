@@ -9,15 +9,12 @@ import io.jqcow.block.RequestThreads;
 import io.jqcow.posix.CacheMode;
 import io.jqcow.posix.FileNodeOpener;
 import io.jqcow.posix.FileOptions;
+import io.jqcow.posix.FilePosix;
 import io.jqcow.posix.LockRequest;
 import io.jqcow.qcow2.Qcow2Create;
 import io.jqcow.qcow2.Qcow2CreateOptions;
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -103,12 +100,7 @@ public final class ConvertTargets {
     /** An empty regular file (devices are left as they are). */
     private static void makeEmpty(Path path) throws BlockException {
         if (Files.isRegularFile(path) || !Files.exists(path)) {
-            try (FileChannel c = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                c.size();
-            } catch (IOException e) {
-                throw new BlockException(Errno.EIO, -1, "Could not create '" + path + "': " + e.getMessage(), e);
-            }
+            FilePosix.createEmpty(path, false);
         }
     }
 
@@ -117,14 +109,6 @@ public final class ConvertTargets {
      * data; qemu-img map shows it as a 4K data extent, and so should our output.
      */
     private static void allocateFirstBlock(Path path, int bytes) throws BlockException {
-        try (FileChannel c = FileChannel.open(path, StandardOpenOption.WRITE)) {
-            ByteBuffer zero = ByteBuffer.allocate(bytes);
-            while (zero.hasRemaining()) {
-                c.write(zero, zero.position());
-            }
-        } catch (IOException e) {
-            throw new BlockException(Errno.EIO, 0, "Could not write the first block of '" + path + "': "
-                    + e.getMessage(), e);
-        }
+        FilePosix.writeZeroPrefix(path, bytes);
     }
 }

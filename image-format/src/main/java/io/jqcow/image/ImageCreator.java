@@ -5,13 +5,11 @@ import io.jqcow.block.BlockNode;
 import io.jqcow.block.Errno;
 import io.jqcow.block.PreallocMode;
 import io.jqcow.posix.FileOptions;
+import io.jqcow.posix.FilePosix;
 import io.jqcow.qcow2.Qcow2Create;
 import io.jqcow.qcow2.Qcow2CreateOptions;
-import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -100,12 +98,7 @@ public final class ImageCreator {
     /** Creates the file, or truncates an existing one to zero (as qemu-img create does). */
     private static void makeEmpty(Path path) throws BlockException {
         if (Files.isRegularFile(path) || !Files.exists(path)) {
-            try (FileChannel c = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                c.force(false);
-            } catch (IOException e) {
-                throw new BlockException(Errno.EIO, -1, "Could not create '" + path + "': " + e.getMessage(), e);
-            }
+            FilePosix.createEmpty(path, true);
         }
     }
 }
