@@ -3,10 +3,7 @@ package io.jqcow.tools;
 import io.jqcow.block.BlockException;
 import io.jqcow.tools.bench.BenchCommand;
 import io.jqcow.tools.io.IoCommand;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.function.Function;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -16,28 +13,32 @@ import picocli.CommandLine.Command;
 public final class Main implements java.util.concurrent.Callable<Integer> {
     public static final String NAME = "jqcow";
 
-    /**
-     * Every subcommand by name, built with the environment it prints to. Adding one = one class +
-     * one entry; MainTest checks each name against the command's own annotation.
-     */
-    static final Map<String, Function<ToolEnv, Object>> SUBCOMMANDS = subcommands();
+    /** Every subcommand, in --help order; MainTest checks each name against the command's own annotation. */
+    static final List<String> SUBCOMMANDS = List.of("io", "bench", "probe", "replay", "check", "info", "map",
+            "compare", "resize", "create", "measure", "snapshot", "convert");
 
-    private static Map<String, Function<ToolEnv, Object>> subcommands() {
-        Map<String, Function<ToolEnv, Object>> m = new LinkedHashMap<>();
-        m.put("io", IoCommand::new);
-        m.put("bench", BenchCommand::new);
-        m.put("probe", ProbeCommand::new);
-        m.put("replay", ReplayCommand::new);
-        m.put("check", env -> new CheckCommand(env.out(), env.err()));
-        m.put("info", io.jqcow.tools.img.InfoCommand::new);
-        m.put("map", io.jqcow.tools.img.MapCommand::new);
-        m.put("compare", io.jqcow.tools.img.CompareCommand::new);
-        m.put("resize", io.jqcow.tools.img.ResizeCommand::new);
-        m.put("create", io.jqcow.tools.img.CreateCommand::new);
-        m.put("measure", io.jqcow.tools.img.MeasureCommand::new);
-        m.put("snapshot", io.jqcow.tools.img.SnapshotCommand::new);
-        m.put("convert", io.jqcow.tools.convert.ConvertCommand::new);
-        return Collections.unmodifiableMap(m);
+    /**
+     * The named subcommand built with the environment it prints to, or null for an unknown name. A
+     * switch rather than a map of constructor references: linking those would load every command
+     * class on every start. Adding one = one class + one case + its name above.
+     */
+    static Object subcommand(String name, ToolEnv env) {
+        return switch (name) {
+            case "io" -> new IoCommand(env);
+            case "bench" -> new BenchCommand(env);
+            case "probe" -> new ProbeCommand(env);
+            case "replay" -> new ReplayCommand(env);
+            case "check" -> new CheckCommand(env.out(), env.err());
+            case "info" -> new io.jqcow.tools.img.InfoCommand(env);
+            case "map" -> new io.jqcow.tools.img.MapCommand(env);
+            case "compare" -> new io.jqcow.tools.img.CompareCommand(env);
+            case "resize" -> new io.jqcow.tools.img.ResizeCommand(env);
+            case "create" -> new io.jqcow.tools.img.CreateCommand(env);
+            case "measure" -> new io.jqcow.tools.img.MeasureCommand(env);
+            case "snapshot" -> new io.jqcow.tools.img.SnapshotCommand(env);
+            case "convert" -> new io.jqcow.tools.convert.ConvertCommand(env);
+            default -> null;
+        };
     }
 
     private final ToolEnv env;
@@ -80,11 +81,13 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
      */
     static CommandLine commandLine(ToolEnv env, String[] args) {
         CommandLine cl = new CommandLine(new Main(env));
-        Function<ToolEnv, Object> only = args.length > 0 ? SUBCOMMANDS.get(args[0]) : null;
+        Object only = args.length > 0 ? subcommand(args[0], env) : null;
         if (only != null) {
-            cl.addSubcommand(only.apply(env));
+            cl.addSubcommand(only);
         } else if (!isVersionOnly(args)) {
-            SUBCOMMANDS.values().forEach(sub -> cl.addSubcommand(sub.apply(env)));
+            for (String name : SUBCOMMANDS) {
+                cl.addSubcommand(subcommand(name, env));
+            }
         }
         cl.setOut(new java.io.PrintWriter(env.out(), true));
         cl.setErr(new java.io.PrintWriter(env.err(), true));

@@ -1,11 +1,13 @@
 package io.jqcow.tools;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jqcow.tools.testing.CliRun;
 import io.jqcow.tools.testing.MemoryNode;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -75,10 +77,11 @@ class MainTest {
     @Test
     void everySubcommandIsRegisteredUnderItsOwnName() {
         ToolEnv env = ToolEnv.system();
-        Main.SUBCOMMANDS.forEach((name, factory) ->
-                assertEquals(name, new picocli.CommandLine(factory.apply(env)).getCommandName()));
+        Main.SUBCOMMANDS.forEach(name ->
+                assertEquals(name, new picocli.CommandLine(Main.subcommand(name, env)).getCommandName()));
+        assertNull(Main.subcommand("nope", env));
         picocli.CommandLine full = Main.commandLine(env, new String[0]);
-        assertEquals(Main.SUBCOMMANDS.keySet(), full.getSubcommands().keySet());
+        assertEquals(Main.SUBCOMMANDS, List.copyOf(full.getSubcommands().keySet()));
     }
 
     @Test
