@@ -3,8 +3,6 @@ package io.jqcow.qcow2.check;
 import io.jqcow.block.BlockException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * The COPIED-flag pass of a read-only check, run on a second thread while the reference walk runs.
@@ -19,7 +17,7 @@ final class OverlappedCopiedCheck {
 
     private final List<Message> messages = new ArrayList<>();
     private final CheckCounters counters = new CheckCounters();
-    private final CompletableFuture<Void> done;
+    private final SideTask done;
 
     private OverlappedCopiedCheck(CheckImage img, CheckSnapshots snaps) {
         CheckImage own = img.withLog(new CheckLog() {
@@ -37,18 +35,10 @@ final class OverlappedCopiedCheck {
                 }
             }
         });
-        done = CompletableFuture.runAsync(() -> {
-            try {
-                // Its own StoredRefcounts: the block cache in it is not shared across threads.
-                StoredRefcounts stored = own.storedRefcounts();
-                CopiedFlagCheck.run(own, counters, CheckMode.NONE, stored, new RepairOverlapCheck(own, snaps, stored));
-            } catch (BlockException e) {
-                throw new CompletionException(e);
-            }
-        }, r -> {
-            Thread t = new Thread(r, "jqcow-check-copied");
-            t.setDaemon(true);
-            t.start();
+        // Its own StoredRefcounts: the block cache in it is not shared across threads.
+        done = SideTask.start("jqcow-check-copied", () -> {
+            StoredRefcounts stored = own.storedRefcounts();
+            CopiedFlagCheck.run(own, counters, CheckMode.NONE, stored, new RepairOverlapCheck(own, snaps, stored));
         });
     }
 
@@ -59,14 +49,7 @@ final class OverlappedCopiedCheck {
 
     /** Waits for the pass, replays its messages to {@code log} and adds its counts to {@code res}. */
     void finish(CheckLog log, CheckCounters res) throws BlockException {
-        try {
-            done.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof BlockException be) {
-                throw be;
-            }
-            throw e;
-        }
+        done.join();
         synchronized (messages) {
             for (Message m : messages) {
                 if (m.error()) {

@@ -3,8 +3,6 @@ package io.jqcow.qcow2.check;
 import io.jqcow.block.BlockException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * Compares the stored refcount of every cluster with the IMRT. Too low is a corruption (and a stored 0
@@ -21,7 +19,7 @@ final class RefcountComparison {
     private boolean anyInUse;
 
     static RefcountComparison run(CheckImage img, CheckCounters res, CheckMode fix, ClusterCounts counts,
-                                  StoredRefcounts stored) {
+                                  StoredRefcounts stored) throws BlockException {
         long n = counts.size();
         if (fix == CheckMode.NONE && n >= SPLIT_MIN_CLUSTERS && stored.isClean()) {
             long blockMask = (1L << img.g.refblockBits()) - 1;
@@ -41,29 +39,17 @@ final class RefcountComparison {
      * lines, counts and results equal one pass in cluster order.
      */
     static RefcountComparison runSplit(CheckImage img, CheckCounters res, ClusterCounts counts,
-                                       StoredRefcounts stored, long split) {
+                                       StoredRefcounts stored, long split) throws BlockException {
         List<String> laterLines = new ArrayList<>();
         CheckCounters laterCounts = new CheckCounters();
         RefcountComparison later = new RefcountComparison();
         CheckImage quiet = img.withLog(laterLines::add);
         StoredRefcounts ownCache = stored.withOwnCache();
-        CompletableFuture<Void> done = CompletableFuture.runAsync(
-                () -> later.compare(quiet, laterCounts, CheckMode.NONE, counts, ownCache, split, counts.size()),
-                r -> {
-                    Thread t = new Thread(r, "jqcow-check-compare");
-                    t.setDaemon(true);
-                    t.start();
-                });
+        SideTask secondHalf = SideTask.start("jqcow-check-compare",
+                () -> later.compare(quiet, laterCounts, CheckMode.NONE, counts, ownCache, split, counts.size()));
         RefcountComparison c = new RefcountComparison();
         c.compare(img, res, CheckMode.NONE, counts, stored, 0, split);
-        try {
-            done.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw e;
-        }
+        secondHalf.join();
         laterLines.forEach(img.log::line);
         res.checkErrors += laterCounts.checkErrors;
         res.corruptions += laterCounts.corruptions;
