@@ -127,6 +127,9 @@ public final class FilePosix {
                 ByteBuffer zero = AlignedBuffers.allocate(bytes, 4096);
                 while (zero.hasRemaining()) {
                     long n = Syscalls.pwritev(fd, new ByteBuffer[] {zero}, zero.position());
+                    if (n <= 0) {
+                        throw new PosixError("pwrite", Errno.ENOSPC.code); // no progress: the disk is full
+                    }
                     zero.position(zero.position() + (int) n);
                 }
             } finally {
