@@ -58,6 +58,7 @@ final class CheckScenarios {
                 new Scenario("bitmaps", CheckScenarios::bitmaps),
                 new Scenario("leaks", CheckScenarios::leaks),
                 new Scenario("leak-1bit", CheckScenarios::leakOneBit),
+                new Scenario("leaks-far-apart-74k-clusters", CheckScenarios::leaksFarApart),
                 new Scenario("refcount-zero", CheckScenarios::refcountZero),
                 new Scenario("refcount-too-low-shared", CheckScenarios::refcountTooLow),
                 new Scenario("copied-cleared", CheckScenarios::copiedCleared),
@@ -207,6 +208,24 @@ final class CheckScenarios {
             d.setRefcount(dataCluster(d, 0), 3);
             long extra = d.appendClusters(2);
             d.setRefcount(extra + 1, 1);
+        }
+        return img;
+    }
+
+    /**
+     * A file of more than {@link RefcountComparison#SPLIT_MIN_CLUSTERS} clusters (512-byte clusters,
+     * 36 MiB of data) with a leak near its start and one near its end, so a read-only comparison runs
+     * as two halves on two threads and each half reports one; lines and counts must be qemu-img's.
+     */
+    static Path leaksFarApart(Path dir) throws IOException {
+        Path img = create(dir, "40M", "cluster_size=512");
+        Qemu.io(img, "write -P 7 0 36M");
+        try (ImageDamage d = new ImageDamage(img)) {
+            int perL2 = 512 / 8;
+            int late = 70000;
+            d.setRefcount(dataCluster(d, 10), 2);
+            long lateHost = (d.l2Entry(late / perL2, late % perL2) & 0x00FFFFFFFFFFFE00L) >>> d.clusterBits;
+            d.setRefcount(lateHost, 3);
         }
         return img;
     }
