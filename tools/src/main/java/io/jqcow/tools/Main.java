@@ -5,13 +5,16 @@ import io.jqcow.tools.bench.BenchCommand;
 import io.jqcow.tools.io.IoCommand;
 import java.util.List;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
-/** Entry point of bin/jqcow: a qemu-img/qemu-io compatible command line. */
-@Command(name = Main.NAME, mixinStandardHelpOptions = true, version = "jqcow 0.1.0",
-        description = "Java qcow2/raw disk-image tool, compatible with qemu-img.")
+/**
+ * Entry point of bin/jqcow: a qemu-img/qemu-io compatible command line. The subcommands are
+ * annotated picocli commands; this top level is described in code (see {@link #topLevel}).
+ */
 public final class Main implements java.util.concurrent.Callable<Integer> {
     public static final String NAME = "jqcow";
+    static final String VERSION = "jqcow 0.1.0";
 
     /** Every subcommand, in --help order; MainTest checks each name against the command's own annotation. */
     static final List<String> SUBCOMMANDS = List.of("io", "bench", "probe", "replay", "check", "info", "map",
@@ -80,7 +83,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
      * and error messages are unchanged.
      */
     static CommandLine commandLine(ToolEnv env, String[] args) {
-        CommandLine cl = new CommandLine(new Main(env));
+        CommandLine cl = new CommandLine(topLevel(new Main(env)));
         Object only = args.length > 0 ? subcommand(args[0], env) : null;
         if (only != null) {
             cl.addSubcommand(only);
@@ -105,6 +108,22 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
         });
         cl.setExecutionExceptionHandler((ex, c, parsed) -> report(env, ex));
         return cl;
+    }
+
+    /**
+     * The top-level command as picocli's annotations would describe it (name, version, description,
+     * -h/--help and -V/--version with picocli's own texts), built directly: reading annotations
+     * costs reflection and annotation proxies, and this model is built on every start.
+     */
+    static CommandSpec topLevel(Main main) {
+        CommandSpec spec = CommandSpec.wrapWithoutInspection(main);
+        spec.name(NAME).version(VERSION);
+        spec.usageMessage().description("Java qcow2/raw disk-image tool, compatible with qemu-img.");
+        spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
+                .description("Show this help message and exit.").build());
+        spec.addOption(OptionSpec.builder("-V", "--version").versionHelp(true)
+                .description("Print version information and exit.").build());
+        return spec;
     }
 
     /** "--version" (or -V) alone prints one line and needs no subcommand at all. */
