@@ -1,12 +1,10 @@
 package io.jqcow.qcow2.check;
 
-import io.jqcow.block.BlockDriver;
 import io.jqcow.block.BlockException;
 import io.jqcow.block.BlockNode;
-import io.jqcow.block.BlockStatus;
 import io.jqcow.block.Errno;
+import io.jqcow.block.ForwardingBlockNode;
 import io.jqcow.block.IoVector;
-import io.jqcow.block.Limits;
 import io.jqcow.block.PreallocMode;
 import java.util.concurrent.CompletableFuture;
 
@@ -15,13 +13,12 @@ import java.util.concurrent.CompletableFuture;
  * discard, truncate) have gone through; every later one fails with EIO without reaching the delegate,
  * as if the machine had stopped there. budget < 0 means no limit; {@link #modifications()} counts them.
  */
-final class CrashAfterWritesNode implements BlockNode {
-    private final BlockNode inner;
+final class CrashAfterWritesNode extends ForwardingBlockNode {
     private final int budget;
     private int done;
 
     CrashAfterWritesNode(BlockNode inner, int budget) {
-        this.inner = inner;
+        super(inner);
         this.budget = budget;
     }
 
@@ -37,77 +34,27 @@ final class CrashAfterWritesNode implements BlockNode {
     }
 
     @Override
-    public String name() {
-        return inner.name();
-    }
-
-    @Override
-    public String formatName() {
-        return inner.formatName();
-    }
-
-    @Override
-    public Limits limits() {
-        return inner.limits();
-    }
-
-    @Override
-    public long length() throws BlockException {
-        return inner.length();
-    }
-
-    @Override
-    public boolean isReadOnly() {
-        return inner.isReadOnly();
-    }
-
-    @Override
-    public BlockDriver driver() {
-        return inner.driver();
-    }
-
-    @Override
-    public void read(long offset, IoVector qiov, int flags) throws BlockException {
-        inner.read(offset, qiov, flags);
-    }
-
-    @Override
     public void write(long offset, IoVector qiov, int flags) throws BlockException {
         spend(offset);
-        inner.write(offset, qiov, flags);
+        super.write(offset, qiov, flags);
     }
 
     @Override
     public void writeZeroes(long offset, long bytes, int flags) throws BlockException {
         spend(offset);
-        inner.writeZeroes(offset, bytes, flags);
+        super.writeZeroes(offset, bytes, flags);
     }
 
     @Override
     public void discard(long offset, long bytes) throws BlockException {
         spend(offset);
-        inner.discard(offset, bytes);
-    }
-
-    @Override
-    public void flush() throws BlockException {
-        inner.flush();
+        super.discard(offset, bytes);
     }
 
     @Override
     public void truncate(long length, boolean exact, PreallocMode prealloc) throws BlockException {
         spend(length);
-        inner.truncate(length, exact, prealloc);
-    }
-
-    @Override
-    public BlockStatus blockStatus(long offset, long bytes) throws BlockException {
-        return inner.blockStatus(offset, bytes);
-    }
-
-    @Override
-    public CompletableFuture<Void> readAsync(long offset, IoVector qiov, int flags) {
-        return inner.readAsync(offset, qiov, flags);
+        super.truncate(length, exact, prealloc);
     }
 
     @Override
@@ -123,15 +70,5 @@ final class CrashAfterWritesNode implements BlockNode {
     @Override
     public CompletableFuture<Void> discardAsync(long offset, long bytes) {
         return CompletableFuture.failedFuture(new UnsupportedOperationException("sync only"));
-    }
-
-    @Override
-    public CompletableFuture<Void> flushAsync() {
-        return inner.flushAsync();
-    }
-
-    @Override
-    public void close() throws BlockException {
-        inner.close();
     }
 }
