@@ -15,8 +15,6 @@ final class RefcountComparison {
 
     boolean rebuildNeeded;
     long highestCluster;
-    /** Whether any cluster had a stored or computed refcount (sets {@link #highestCluster}). */
-    private boolean anyInUse;
 
     static RefcountComparison run(CheckImage img, CheckCounters res, CheckMode fix, ClusterCounts counts,
                                   StoredRefcounts stored) throws BlockException {
@@ -55,9 +53,8 @@ final class RefcountComparison {
         res.corruptions += laterCounts.corruptions;
         res.leaks += laterCounts.leaks;
         c.rebuildNeeded |= later.rebuildNeeded;
-        if (later.anyInUse) {
+        if (later.highestCluster >= split) { // the second half saw a cluster in use (it starts at split > 0)
             c.highestCluster = later.highestCluster;
-            c.anyInUse = true;
         }
         return c;
     }
@@ -76,7 +73,6 @@ final class RefcountComparison {
             long computed = counts.get(i);
             if (disk != 0 || computed != 0) {
                 highestCluster = i;
-                anyInUse = true;
             }
             if (disk == computed) {
                 continue;
