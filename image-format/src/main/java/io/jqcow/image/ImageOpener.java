@@ -4,6 +4,7 @@ import io.jqcow.block.BlockDriver;
 import io.jqcow.block.BlockException;
 import io.jqcow.block.BlockNode;
 import io.jqcow.block.Errno;
+import io.jqcow.block.PreallocateAheadNode;
 import io.jqcow.posix.FileOptions;
 import io.jqcow.qcow2.ChildOpener;
 import io.jqcow.qcow2.Qcow2Driver;
@@ -96,8 +97,11 @@ public final class ImageOpener {
                     long size = o.extra().containsKey("size") ? Qcow2Options.parseSize("size", o.extra().get("size")) : -1;
                     driver = new RawDriver(file, off, size, guard);
                 }
-                case "qcow2" -> driver = Qcow2Driver.open(file, o.readOnly(), o.backing(), o.extra(),
-                        children(path, o, chain, depth));
+                case "qcow2" -> {
+                    file = preallocateAhead(file, o);
+                    driver = Qcow2Driver.open(file, o.readOnly(), o.backing(), o.extra(),
+                            children(path, o, chain, depth));
+                }
                 default -> throw new BlockException(Errno.EINVAL, "Unknown driver '" + format + "'");
             }
             return wrapper.wrap(driver);
@@ -110,6 +114,24 @@ public final class ImageOpener {
             throw e;
         }
     }
+
+    /**
+     * The "preallocate-ahead" option (a size, or "off"): a writable qcow2 file gets space allocated
+     * that far ahead of writes that extend it, and the unused tail back when closed. Only qcow2:
+     * its header, not the file length, says where the image ends, so the longer file in between is
+     * harmless. convert sets it on the images it creates.
+     */
+    static BlockNode preallocateAhead(BlockNode file, OpenOptions o) throws BlockException {
+        String v = o.extra().getOrDefault(PREALLOCATE_AHEAD, "off");
+        if (o.readOnly() || v.equals("off")) {
+            return file;
+        }
+        long step = Qcow2Options.parseSize(PREALLOCATE_AHEAD, v);
+        return step > 0 ? new PreallocateAheadNode(file, step) : file;
+    }
+
+    /** The open option naming the preallocation step (see {@link #preallocateAhead}). */
+    public static final String PREALLOCATE_AHEAD = "preallocate-ahead";
 
     /** qcow2 magic means qcow2; everything else is raw. */
     static String probe(BlockNode file) throws BlockException {

@@ -2,12 +2,14 @@ package io.jqcow.image;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jqcow.block.BlockException;
 import io.jqcow.block.BlockNode;
 import io.jqcow.block.Errno;
+import io.jqcow.block.PreallocateAheadNode;
 import io.jqcow.testing.DriverNode;
 import io.jqcow.testing.FileImageNode;
 import io.jqcow.testing.Qemu;
@@ -144,5 +146,48 @@ class ImageOpenerTest {
         }, DriverNode::new, w -> { }).open(a, OpenOptions.readOnly("qcow2")));
         assertTrue(e.getMessage().contains("Could not open backing file"), e.getMessage());
         assertTrue(e.getMessage().contains("gone.qcow2"), e.getMessage());
+    }
+
+    @Test
+    void preallocateAheadWrapsOnlyWritableFilesThatAskForIt() throws Exception {
+        Path f = dir.resolve("f.img");
+        Files.write(f, new byte[4096]);
+        Map<String, String> ahead = Map.of(ImageOpener.PREALLOCATE_AHEAD, "1M");
+        try (BlockNode rw = new FileImageNode(f, false); BlockNode ro = new FileImageNode(f, true)) {
+            assertSame(rw, ImageOpener.preallocateAhead(rw, OpenOptions.readWrite("qcow2")), "off by default");
+            assertSame(rw, ImageOpener.preallocateAhead(rw, OpenOptions.readWrite("qcow2")
+                    .withExtra(Map.of(ImageOpener.PREALLOCATE_AHEAD, "off"))));
+            assertSame(ro, ImageOpener.preallocateAhead(ro, OpenOptions.readOnly("qcow2").withExtra(ahead)),
+                    "a read-only open never writes");
+            assertTrue(ImageOpener.preallocateAhead(rw, OpenOptions.readWrite("qcow2").withExtra(ahead))
+                    instanceof PreallocateAheadNode);
+            BlockException e = assertThrows(BlockException.class, () -> ImageOpener.preallocateAhead(rw,
+                    OpenOptions.readWrite("qcow2").withExtra(Map.of(ImageOpener.PREALLOCATE_AHEAD, "lots"))));
+            assertEquals(Errno.EINVAL, e.errno());
+        }
+    }
+
+    @Test
+    void aQcow2OpenedWithPreallocateAheadEndsAtItsLastClusterOnceClosed() throws Exception {
+        Qemu.assumePresent();
+        Path q = dir.resolve("p.qcow2");
+        Qemu.img("create", "-q", "-f", "qcow2", q.toString(), "8M");
+        List<BlockNode> files = new ArrayList<>();
+        ImageOpener opener = new ImageOpener(o -> {
+            BlockNode n = new FileImageNode(o.path(), o.readOnly());
+            files.add(n);
+            return n;
+        }, DriverNode::new, warnings::add);
+        byte[] data = new byte[3 * 65536];
+        Arrays.fill(data, (byte) 0x5a);
+        OpenOptions rw = OpenOptions.readWrite("qcow2").withExtra(Map.of(ImageOpener.PREALLOCATE_AHEAD, "1M"));
+        try (BlockNode n = opener.open(q, rw)) {
+            n.write(65536, data, 0, data.length);
+            assertTrue(files.get(0).length() >= 1 << 20, "a step allocated ahead: " + files.get(0).length());
+        }
+        Qemu.Result check = Qemu.run("qemu-img", "check", "--output=json", q.toString());
+        assertEquals(0, check.exit(), check.out());
+        assertTrue(check.out().contains("\"image-end-offset\": " + Files.size(q)), Files.size(q) + " " + check.out());
+        assertArrayEquals(data, Arrays.copyOfRange(Qemu.rawContents(q), 65536, 65536 + data.length));
     }
 }

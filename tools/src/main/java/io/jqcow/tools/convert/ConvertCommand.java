@@ -4,6 +4,7 @@ import io.jqcow.block.BlockException;
 import io.jqcow.block.BlockNode;
 import io.jqcow.image.ConvertSourceChain;
 import io.jqcow.image.ConvertTargets;
+import io.jqcow.image.ImageOpener;
 import io.jqcow.image.OpenOptions;
 import io.jqcow.posix.AioMode;
 import io.jqcow.posix.CacheMode;
@@ -31,6 +32,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "convert", description = "Convert one or more images to a raw or qcow2 image.")
 public final class ConvertCommand implements Callable<Integer> {
     private static final long MAX_SPARSE = 16L << 20;
+    /** How far ahead of the copy a qcow2 target's space is allocated (cropped when it closes). */
+    static final String TARGET_PREALLOCATION = "16M";
 
     private final ToolEnv env;
 
@@ -96,8 +99,11 @@ public final class ConvertCommand implements Callable<Integer> {
                         + e.getMessage());
             }
         }
+        // The copy extends a qcow2 target cluster run by cluster run: allocating its space in
+        // steps ahead of the writes is cheaper for the filesystem (see PreallocateAheadNode).
         BlockNode target = open(req.target(), new OpenOptions(outputFormat, false, req.targetCache(),
-                AioMode.THREADS, LockMode.AUTO, false, true, Map.of()));
+                AioMode.THREADS, LockMode.AUTO, false, true,
+                Map.of(ImageOpener.PREALLOCATE_AHEAD, TARGET_PREALLOCATION)));
         try (target) {
             if (target.length() < total) {
                 throw new ToolException("output file is smaller than input file");
