@@ -2,7 +2,7 @@ package io.jqcow.block;
 
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -45,17 +45,39 @@ public final class RequestThreads implements AutoCloseable {
             throw new IllegalArgumentException("need at least one thread: " + threads);
         }
         AtomicInteger counter = new AtomicInteger();
-        executor = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+        HandOffQueue queue = new HandOffQueue();
+        // No core threads: a task goes to an idle thread when there is one, else a new thread starts
+        // (up to the limit), else it waits in the queue. A pool with core == max started a thread
+        // for each of its first 64 tasks even with idle ones around: a convert created 64 threads
+        // to keep ~10 busy, each start paid (stack pages, JVM set-up) in the copy's first 100 ms.
+        executor = new ThreadPoolExecutor(0, threads, 60, TimeUnit.SECONDS, queue, r -> {
             Thread t = new Thread(r, namePrefix + "-" + counter.incrementAndGet());
             t.setDaemon(true);
             return t;
+        }, (r, pool) -> {
+            if (pool.isShutdown()) {
+                throw new RejectedExecutionException("request threads are shut down");
+            }
+            queue.put(r); // every thread busy and the limit reached: wait for one
         }) {
             @Override
             protected void afterExecute(Runnable r, Throwable t) {
                 runFollowUps();
             }
         };
-        executor.allowCoreThreadTimeOut(true);
+    }
+
+    /**
+     * The executor offers a task here before it considers a new thread; the offer only succeeds
+     * when a thread is already waiting to take it, so idle threads are used first and threads are
+     * added only while every one is busy. Tasks that find the pool at its limit are put here by the
+     * rejection handler and wait their turn.
+     */
+    private static final class HandOffQueue extends LinkedTransferQueue<Runnable> {
+        @Override
+        public boolean offer(Runnable r) {
+            return tryTransfer(r);
+        }
     }
 
     /** Runs task on the pool; the future completes with its result or its exception. */

@@ -88,4 +88,54 @@ class RequestThreadsTest {
                 () -> threads.submit(() -> 1).get(10, TimeUnit.SECONDS));
         assertTrue(refused.getCause() instanceof BlockException be && be.errno() == Errno.ECANCELED);
     }
+
+    /** One request at a time: the idle thread takes each next one; no new thread per request. */
+    @Test
+    void anIdleThreadIsReusedBeforeANewOneStarts() throws Exception {
+        try (RequestThreads threads = new RequestThreads("idle-reuse", 64)) {
+            java.util.Set<String> names = new java.util.HashSet<>();
+            for (int i = 0; i < 100; i++) {
+                names.add(threads.submit(() -> Thread.currentThread().getName()).get(10, TimeUnit.SECONDS));
+                awaitPoolIdle("idle-reuse-");
+            }
+            assertEquals(1, names.size(), "threads used for 100 sequential requests: " + names);
+        }
+    }
+
+    /** Waits (up to 10 s) until no thread of the pool is running: each is back waiting for work. */
+    private static void awaitPoolIdle(String prefix) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (Thread.getAllStackTraces().keySet().stream()
+                .anyMatch(t -> t.getName().startsWith(prefix) && t.getState() == Thread.State.RUNNABLE)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("pool threads still running");
+            }
+            Thread.sleep(1);
+        }
+    }
+
+    /** Busy threads make the pool grow to its limit; beyond it, requests wait their turn and all run. */
+    @Test
+    void busyThreadsMakeThePoolGrowAndRequestsBeyondTheLimitWait() throws Exception {
+        try (RequestThreads threads = new RequestThreads("t", 4)) {
+            CountDownLatch release = new CountDownLatch(1);
+            CountDownLatch started = new CountDownLatch(4);
+            java.util.Set<String> names = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            java.util.List<CompletableFuture<Void>> all = new java.util.ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                all.add(threads.submit(() -> {
+                    names.add(Thread.currentThread().getName());
+                    started.countDown();
+                    Uninterruptibles.awaitUninterruptibly(release);
+                    return null;
+                }));
+            }
+            assertTrue(started.await(10, TimeUnit.SECONDS), "four requests run at once");
+            assertEquals(4, names.size(), "one thread each, up to the limit");
+            assertEquals(6, all.stream().filter(f -> !f.isDone()).count() - 4, "six wait for a thread");
+            release.countDown();
+            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+            assertEquals(4, names.size(), "never more threads than the limit");
+        }
+    }
 }
