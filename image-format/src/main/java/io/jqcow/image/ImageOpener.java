@@ -119,7 +119,7 @@ public final class ImageOpener {
      * The "preallocate-ahead" option (a size, or "off"): a writable qcow2 file gets space allocated
      * that far ahead of writes that extend it, and the unused tail back when closed. Only qcow2:
      * its header, not the file length, says where the image ends, so the longer file in between is
-     * harmless. convert sets it on the images it creates.
+     * harmless. convert sets it on its target.
      */
     static BlockNode preallocateAhead(BlockNode file, OpenOptions o) throws BlockException {
         String v = o.extra().getOrDefault(PREALLOCATE_AHEAD, "off");
