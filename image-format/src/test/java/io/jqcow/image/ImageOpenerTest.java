@@ -167,21 +167,28 @@ class ImageOpenerTest {
         }
     }
 
+    private static final OpenOptions AHEAD_1M =
+            OpenOptions.readWrite("qcow2").withExtra(Map.of(ImageOpener.PREALLOCATE_AHEAD, "1M"));
+
+    /** An opener over in-memory file nodes that keeps each file node it opens in {@code files}. */
+    private ImageOpener recordingOpener(List<BlockNode> files) {
+        return new ImageOpener(o -> {
+            BlockNode n = new FileImageNode(o.path(), o.readOnly());
+            files.add(n);
+            return n;
+        }, DriverNode::new, warnings::add);
+    }
+
     @Test
     void aQcow2OpenedWithPreallocateAheadEndsAtItsLastClusterOnceClosed() throws Exception {
         Qemu.assumePresent();
         Path q = dir.resolve("p.qcow2");
         Qemu.img("create", "-q", "-f", "qcow2", q.toString(), "8M");
         List<BlockNode> files = new ArrayList<>();
-        ImageOpener opener = new ImageOpener(o -> {
-            BlockNode n = new FileImageNode(o.path(), o.readOnly());
-            files.add(n);
-            return n;
-        }, DriverNode::new, warnings::add);
+        ImageOpener opener = recordingOpener(files);
         byte[] data = new byte[3 * 65536];
         Arrays.fill(data, (byte) 0x5a);
-        OpenOptions rw = OpenOptions.readWrite("qcow2").withExtra(Map.of(ImageOpener.PREALLOCATE_AHEAD, "1M"));
-        try (BlockNode n = opener.open(q, rw)) {
+        try (BlockNode n = opener.open(q, AHEAD_1M)) {
             n.write(65536, data, 0, data.length);
             assertTrue(files.get(0).length() >= 1 << 20, "a step allocated ahead: " + files.get(0).length());
         }
@@ -198,15 +205,10 @@ class ImageOpenerTest {
         Path q = dir.resolve("crash.qcow2");
         Qemu.img("create", "-q", "-f", "qcow2", q.toString(), "8M");
         List<BlockNode> files = new ArrayList<>();
-        ImageOpener opener = new ImageOpener(o -> {
-            BlockNode n = new FileImageNode(o.path(), o.readOnly());
-            files.add(n);
-            return n;
-        }, DriverNode::new, warnings::add);
+        ImageOpener opener = recordingOpener(files);
         byte[] data = new byte[2 * 65536];
         Arrays.fill(data, (byte) 0x33);
-        OpenOptions rw = OpenOptions.readWrite("qcow2").withExtra(Map.of(ImageOpener.PREALLOCATE_AHEAD, "1M"));
-        BlockNode n = opener.open(q, rw);
+        BlockNode n = opener.open(q, AHEAD_1M);
         n.write(0, data, 0, data.length);
         n.flush(); // what a crash after the copy's last flush leaves: metadata durable, no crop
         ((FileImageNode) files.get(0)).save();
